@@ -1,0 +1,79 @@
+# Likeness — the two commands: `make show` and `make test`.
+# Both install what they need on a fresh Debian machine (apt packages, a Python venv).
+
+SWIFT       ?= swift
+PYTHON      ?= python3
+VENV        := .venv
+VENV_PY     := $(VENV)/bin/python
+APT_PACKAGES := libopenblas-dev libsdl2-dev libpng-dev pkg-config ffmpeg xvfb xauth
+EXHIBITION  ?= Exhibition/default.toml
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps venv build release show test test-swift test-python bench fixtures clean
+
+all: release
+
+# MARK: - Set-up
+
+.make/apt.stamp:
+	@mkdir -p .make
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+deps: .make/apt.stamp
+
+$(VENV)/.stamp: Models/training/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install -q --upgrade pip
+	$(VENV_PY) -m pip install -q -r Models/training/requirements.txt
+	@touch $@
+
+venv: $(VENV)/.stamp
+
+# MARK: - Build
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# MARK: - The exhibition
+
+show: release
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ] && [ "$$SDL_VIDEODRIVER" != "kmsdrm" ]; then \
+	  echo "likeness: no display found (DISPLAY is not set)."; \
+	  echo "  Render frames headless:  .build/release/likeness frames $(EXHIBITION) --count 100 --output frames/"; \
+	  echo "  Record a looping video:  .build/release/likeness record Exhibition/loop-video.toml --output loop.mp4"; \
+	  exit 1; \
+	fi
+	.build/release/likeness show $(EXHIBITION)
+
+# MARK: - Tests
+
+test: deps venv
+	$(MAKE) test-python
+	$(MAKE) test-swift
+
+test-swift: deps venv
+	$(SWIFT) build
+	LIKENESS_PYTHON=$(abspath $(VENV_PY)) xvfb-run -a -s "-screen 0 1280x720x24" $(SWIFT) test
+
+test-python: venv
+	cd Models/training && ../../$(VENV_PY) -m pytest -q tests
+
+# MARK: - Tools
+
+bench: release venv
+	.build/release/likeness bench
+	$(VENV_PY) Models/training/bench_reference.py
+
+fixtures: venv
+	$(VENV_PY) Tests/Fixtures/make_fixtures.py
+
+clean:
+	rm -rf .build .make
