@@ -31,6 +31,7 @@ final class WorkerPool: @unchecked Sendable {
     private let exited = Atomic<Int>(0)
     private var job: ParallelWork?
     private var parts = 1
+    private let threadIDs: UnsafeMutablePointer<pthread_t>
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
     /// Spin iterations before a worker sleeps (a few tens of microseconds).
@@ -38,6 +39,8 @@ final class WorkerPool: @unchecked Sendable {
 
     init(threadCount: Int) {
         self.threadCount = max(1, threadCount)
+        threadIDs = .allocate(capacity: self.threadCount)
+        threadIDs.initialize(repeating: 0, count: self.threadCount)
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
         for index in 1..<self.threadCount {
@@ -59,7 +62,16 @@ final class WorkerPool: @unchecked Sendable {
         while exited.load(ordering: .acquiring) < threadCount - 1 { sched_yield() }
     }
 
+    /// The workers' pthread ids (for tests that watch allocations on every engine thread).
+    var workerThreadIDs: [pthread_t] {
+        (1..<threadCount).map { i in
+            while threadIDs[i] == 0 { sched_yield() }
+            return threadIDs[i]
+        }
+    }
+
     deinit {
+        threadIDs.deallocate()
         pthread_mutex_destroy(&mutex)
         pthread_cond_destroy(&condition)
     }
@@ -87,6 +99,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func workerLoop(index: Int) {
+        threadIDs[index] = pthread_self()
         var seen = 0
         while true {
             var spins = 0

@@ -435,8 +435,9 @@ def bad_cases():
     save("absurd_weight_dims", m, "tooLarge")
 
     # A reshape/resize chain whose activations would need hundreds of gigabytes.
-    m = make_model([node("Reshape", ["z", "s"], ["r"]), node("Resize", ["r", "", "scales"], ["image"], mode="nearest")],
-                   [1, 4], {"s": np.array([1, 1, 2, 2], np.int64), "scales": np.array([1, 1, 1000, 1000], np.float32)})
+    m = make_model([node("Reshape", ["z", "s"], ["r"]), node("Resize", ["r", "", "scales"], ["r2"], mode="nearest"),
+                    node("Resize", ["r2", "", "scales"], ["image"], mode="nearest")],
+                   [1, 12], {"s": np.array([1, 3, 2, 2], np.int64), "scales": np.array([1, 1, 1000, 1000], np.float32)})
     save("absurd_activation", m, "tooLarge")
     m = make_model([node("ConvTranspose", ["r", "w"], ["image"], strides=[60, 60]), node("Reshape", ["z", "s"], ["r"])],
                    [1, 4], {"s": np.array([1, 4, 1, 1], np.int64), "w": rand(4, 3, 4, 4)})
