@@ -80,7 +80,7 @@ public struct LatentPath: Sendable {
     public static let sitterDrift = 0.25
 
     /// The constant C₂ of the documented second-difference bound at keyframes (see above).
-    public static let secondDifferenceBound = 24.0
+    public static let secondDifferenceBound = 12.0
 
     /// Stream of the keyframes `z_k`.
     public static let keyframeStream: UInt32 = 0
