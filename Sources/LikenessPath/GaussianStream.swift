@@ -33,18 +33,26 @@ public struct GaussianStream: Sendable, Hashable {
     /// Components `2·pair` and `2·pair + 1` of vector `index` in `stream`.
     @inlinable
     public func normalPair(stream: UInt32, index: Int64, pair: Int) -> (Double, Double) {
+        let (even, odd) = normalPairs(stream: stream, index: index, firstPair: pair)
+        return (even[0], odd[0])
+    }
+
+    /// Four consecutive pairs at once: lane `i` of `even` and `odd` holds components
+    /// `2(firstPair + i)` and `2(firstPair + i) + 1`.
+    @inlinable
+    public func normalPairs(stream: UInt32, index: Int64, firstPair: Int) -> (even: SIMD4<Double>, odd: SIMD4<Double>) {
         let bits = UInt64(bitPattern: index)
-        let (x0, x1, x2, x3) = philox.block(
-            UInt32(truncatingIfNeeded: pair),
-            UInt32(truncatingIfNeeded: bits),
-            UInt32(truncatingIfNeeded: bits >> 32),
-            stream)
-        let a = (UInt64(x0) << 21) | UInt64(x1 >> 11)  // 53 bits
-        let b = (UInt64(x2) << 21) | UInt64(x3 >> 11)
-        let u1 = Double(a + 1) * 0x1p-53  // (0, 1]
+        let (x0, x1, x2, x3) = philox.blocks(
+            SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: firstPair)) &+ SIMD4(0, 1, 2, 3),
+            SIMD4(repeating: UInt32(truncatingIfNeeded: bits)),
+            SIMD4(repeating: UInt32(truncatingIfNeeded: bits >> 32)),
+            SIMD4(repeating: stream))
+        let a = (SIMD4<UInt64>(truncatingIfNeeded: x0) &<< 21) | SIMD4<UInt64>(truncatingIfNeeded: x1 &>> 11)
+        let b = (SIMD4<UInt64>(truncatingIfNeeded: x2) &<< 21) | SIMD4<UInt64>(truncatingIfNeeded: x3 &>> 11)
+        let u1 = SIMD4<Double>(SIMD4<Int64>(truncatingIfNeeded: a &+ 1)) * 0x1p-53  // (0, 1]
         let radius = (-2 * PortableMath.log(u1)).squareRoot()
         // 2πu₂ is 4u₂ quarter turns; 4u₂ = b·2⁻⁵¹ exactly.
-        let (s, c) = PortableMath.sinCos(quarterTurns: Double(b) * 0x1p-51)
+        let (s, c) = PortableMath.sinCos(quarterTurns: SIMD4<Double>(SIMD4<Int64>(truncatingIfNeeded: b)) * 0x1p-51)
         return (radius * c, radius * s)
     }
 
@@ -61,10 +69,13 @@ public struct GaussianStream: Sendable, Hashable {
         var result = [Double](repeating: 0, count: count)
         var pair = 0
         while 2 * pair < count {
-            let (even, odd) = normalPair(stream: stream, index: index, pair: pair)
-            result[2 * pair] = even
-            if 2 * pair + 1 < count { result[2 * pair + 1] = odd }
-            pair += 1
+            let (even, odd) = normalPairs(stream: stream, index: index, firstPair: pair)
+            for lane in 0..<4 {
+                let component = 2 * (pair + lane)
+                if component < count { result[component] = even[lane] }
+                if component + 1 < count { result[component + 1] = odd[lane] }
+            }
+            pair += 4
         }
         return result
     }

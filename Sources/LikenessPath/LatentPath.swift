@@ -56,9 +56,15 @@
 ///   `‖Δ²ₕ‖ ≈ ‖J‖ h`, linear in `h`; the tests also check that halving `h` quarters `‖Δ²ₕ‖`.
 ///
 /// ## Cost
-/// Each call generates the 2–4 Gaussian vectors it needs on the fly (a Philox block, one
-/// logarithm, a square root and a sine/cosine pair per two components) and makes two passes over
-/// `out`. It allocates nothing and keeps no state, so seeking is exactly stepping.
+/// An instant needs 2–4 Gaussian vectors (a Philox block, one logarithm, a square root and a
+/// sine/cosine pair per two components). Consecutive frames share them, so the path keeps the
+/// last six in a small cache allocated with the path (``init(seed:zDim:style:truncation:speed:)``);
+/// a frame then costs two passes over `out`, and a frame that enters a new segment generates one
+/// or two vectors. `latent(at:into:)` allocates nothing. The cache holds only values that are a
+/// pure function of `(seed, stream, index)` and the kernel does the same arithmetic with or
+/// without it, so results never depend on what was evaluated before: seeking is exactly stepping.
+/// The path is safe to share between threads (a thread that finds the cache busy computes
+/// without it).
 public struct LatentPath: Sendable {
     /// The seed: the key of every random vector on the path.
     public let seed: UInt64
@@ -73,6 +79,8 @@ public struct LatentPath: Sendable {
     public let speed: Double
 
     @usableFromInline let gaussian: GaussianStream
+    /// Recently generated vectors (shared by copies of this path; see `SourceCache`).
+    @usableFromInline let cache: SourceCache?
 
     /// The sitter drift amplitude δ: over its presence a sitter moves along `z_k + δ s d_k`,
     /// `s ∈ [−1, 1]`, a turn of at most atan(0.25) ≈ 14° (about ±0.1 rad during an 8 s hold of
@@ -101,6 +109,7 @@ public struct LatentPath: Sendable {
         self.truncation = truncation
         self.speed = speed
         self.gaussian = GaussianStream(seed: seed)
+        self.cache = zDim <= SourceCache.maximumZDim ? SourceCache(zDim: zDim) : nil
     }
 
     /// Throws the ``PathError`` that ``init(seed:zDim:style:truncation:speed:)`` would trap on.

@@ -15,6 +15,8 @@ public enum MotionStyle: Sendable, Equatable {
     case drift(secondsPerKeyframe: Double)
     /// A closed C¹ path through `keyframes` keyframes that repeats every `period` seconds:
     /// `latent(t) == latent(t + period)` and the velocity is continuous across the seam.
+    /// Use 3 or more keyframes: with 2 the closed spline's tangents vanish and the path
+    /// swings back and forth, resting at each keyframe.
     case loop(keyframes: Int, period: Double)
 }
 

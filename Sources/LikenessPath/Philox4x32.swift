@@ -69,4 +69,35 @@ public struct Philox4x32: Sendable, Hashable {
         let lo1 = UInt32(truncatingIfNeeded: p1)
         c = (hi1 ^ c.1 ^ k0, lo1, hi0 ^ c.3 ^ k1, lo0)
     }
+
+    /// Four blocks at once, one per SIMD lane: lane `i` is `block(c0[i], c1[i], c2[i], c3[i])`.
+    @inlinable
+    public func blocks(
+        _ c0: SIMD4<UInt32>, _ c1: SIMD4<UInt32>, _ c2: SIMD4<UInt32>, _ c3: SIMD4<UInt32>
+    ) -> (SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>) {
+        var c = (c0, c1, c2, c3)
+        var k0 = SIMD4<UInt32>(repeating: key0)
+        var k1 = SIMD4<UInt32>(repeating: key1)
+        Self.round(&c, k0, k1)
+        for _ in 1..<10 {
+            k0 &+= 0x9E37_79B9
+            k1 &+= 0xBB67_AE85
+            Self.round(&c, k0, k1)
+        }
+        return c
+    }
+
+    @inlinable @inline(__always)
+    static func round(
+        _ c: inout (SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>),
+        _ k0: SIMD4<UInt32>, _ k1: SIMD4<UInt32>
+    ) {
+        let p0 = SIMD4<UInt64>(truncatingIfNeeded: c.0) &* 0xD251_1F53
+        let p1 = SIMD4<UInt64>(truncatingIfNeeded: c.2) &* 0xCD9E_8D57
+        let hi0 = SIMD4<UInt32>(truncatingIfNeeded: p0 &>> 32)
+        let lo0 = SIMD4<UInt32>(truncatingIfNeeded: p0)
+        let hi1 = SIMD4<UInt32>(truncatingIfNeeded: p1 &>> 32)
+        let lo1 = SIMD4<UInt32>(truncatingIfNeeded: p1)
+        c = (hi1 ^ c.1 ^ k0, lo1, hi0 ^ c.3 ^ k1, lo0)
+    }
 }

@@ -1,14 +1,15 @@
 // MARK: - Portable elementary functions
 
-/// Elementary functions built only from IEEE 754 `+ − × ÷ √`, so that results are bit-identical
-/// on every conforming machine.
+/// Elementary functions built only from IEEE 754 `+ − × ÷ √` and bit manipulation, so that
+/// results are bit-identical on every conforming machine.
 ///
 /// The platform `log`, `sin` and `cos` (glibc, Apple libm, musl) are not correctly rounded and
 /// differ in the last bit between libraries and versions. A latent that differs in one bit
 /// renders the same face, but "same seed → bit-identical latents on every machine" is a promise
 /// this module keeps, so the Gaussian transform uses these instead. Swift does not contract
-/// `a * b + c` into a fused multiply-add unless asked to, and evaluates in the order written, so
-/// the sequence of correctly rounded operations below is the same everywhere.
+/// `a * b + c` into a fused multiply-add unless asked to, and evaluates in the order written;
+/// SIMD operations are lane-wise IEEE operations. So the sequence of correctly rounded
+/// operations below is the same everywhere, and the scalar functions are lane 0 of the SIMD ones.
 ///
 /// Accuracy is a few ulp (checked against the platform libm in the tests), far beyond what a
 /// latent needs.
@@ -18,23 +19,30 @@ public enum PortableMath {
     @usableFromInline static let ln2Low = 1.908_214_929_270_587_700_02e-10
 
     /// The natural logarithm of a positive, normal, finite `x`.
+    @inlinable
+    public static func log(_ x: Double) -> Double {
+        precondition(x > 0 && x.isFinite && x.isNormal, "PortableMath.log needs a positive normal number")
+        return log(SIMD4(repeating: x))[0]
+    }
+
+    /// The natural logarithm of each lane (positive, normal, finite; not checked).
     ///
     /// Write `x = m · 2^e` with `m ∈ [1/√2, √2)` (exact bit manipulation), then
     /// `ln m = 2 artanh s = 2 (s + s³/3 + s⁵/5 + …)` with `s = (m − 1)/(m + 1)`, `|s| ≤ 0.1716`;
     /// eleven terms bring the truncation error below 2⁻⁵⁶. Finally `ln x = e · ln 2 + ln m`.
     @inlinable
-    public static func log(_ x: Double) -> Double {
-        precondition(x > 0 && x.isFinite && x.isNormal, "PortableMath.log needs a positive normal number")
-        var e = Double(Int(x.exponent))
-        var m = x.significand  // [1, 2)
-        if m > 1.414_213_562_373_095_1 {
-            m *= 0.5
-            e += 1
-        }
+    public static func log(_ x: SIMD4<Double>) -> SIMD4<Double> {
+        let bits = unsafeBitCast(x, to: SIMD4<UInt64>.self)
+        let biased = SIMD4<Int64>(truncatingIfNeeded: (bits &>> 52) & 0x7FF) &- 1023
+        var m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: SIMD4<Double>.self)
+        var e = SIMD4<Double>(biased)
+        let large = m .> 1.414_213_562_373_095_1
+        m.replace(with: m * 0.5, where: large)
+        e.replace(with: e + 1, where: large)
         let s = (m - 1) / (m + 1)
         let s2 = s * s
         // Horner form of 1 + s²/3 + s⁴/5 + … + s²⁰/21.
-        var p = 1.0 / 21.0
+        var p = SIMD4<Double>(repeating: 1.0 / 21.0)
         p = p * s2 + 1.0 / 19.0
         p = p * s2 + 1.0 / 17.0
         p = p * s2 + 1.0 / 15.0
@@ -48,21 +56,31 @@ public enum PortableMath {
         return e * ln2High + (e * ln2Low + lnM)
     }
 
-    /// `(sin(x·π/2), cos(x·π/2))`: sine and cosine of `x` quarter turns.
+    /// `(sin(x·π/2), cos(x·π/2))`: sine and cosine of `x` quarter turns (|x| < 2⁵²).
+    @inlinable
+    public static func sinCos(quarterTurns x: Double) -> (sin: Double, cos: Double) {
+        precondition(x.isFinite && abs(x) < 0x1p51, "PortableMath.sinCos needs |x| < 2^51")
+        let (s, c) = sinCos(quarterTurns: SIMD4(repeating: x))
+        return (s[0], c[0])
+    }
+
+    /// Sine and cosine of each lane's quarter turns (|x| < 2⁵¹; not checked).
     ///
     /// The argument is reduced exactly in quarter turns, `x = n + y`, `n = round(x)`, `|y| ≤ 1/2`
-    /// (exact for |x| < 2⁵²), so integer `x` gives exact zeros and ones: `sinCos(quarterTurns: 1)`
+    /// (exact for |x| < 2⁵¹), so integer `x` gives exact zeros and ones: `sinCos(quarterTurns: 1)`
     /// is exactly `(1, 0)`. Then `θ = y·π/2 ∈ [−π/4, π/4]` and Taylor polynomials to degree 19/18
     /// (truncation below 10⁻¹⁸), rotated into quadrant `n mod 4`.
     @inlinable
-    public static func sinCos(quarterTurns x: Double) -> (sin: Double, cos: Double) {
-        precondition(x.isFinite && abs(x) < 0x1p52, "PortableMath.sinCos needs |x| < 2^52")
-        let n = x.rounded(.toNearestOrEven)
+    public static func sinCos(quarterTurns x: SIMD4<Double>) -> (sin: SIMD4<Double>, cos: SIMD4<Double>) {
+        // Round to nearest even with the 1.5·2⁵² trick (exact for |x| < 2⁵¹); the low bits of the
+        // shifted value's significand are n mod 2⁵¹ in two's complement, so n mod 4 = bits & 3.
+        let shifted = x + 0x1.8p52
+        let n = shifted - 0x1.8p52
         let y = x - n
         let theta = y * 1.570_796_326_794_896_6
         let t2 = theta * theta
         // sin θ = θ (1 − θ²/3! + θ⁴/5! − … − θ¹⁸/19!)
-        var s = -1.0 / 121_645_100_408_832_000.0
+        var s = SIMD4<Double>(repeating: -1.0 / 121_645_100_408_832_000.0)
         s = s * t2 + 1.0 / 355_687_428_096_000.0
         s = s * t2 - 1.0 / 1_307_674_368_000.0
         s = s * t2 + 1.0 / 6_227_020_800.0
@@ -72,8 +90,8 @@ public enum PortableMath {
         s = s * t2 + 1.0 / 120.0
         s = s * t2 - 1.0 / 6.0
         let sinTheta = theta + theta * (t2 * s)
-        // cos θ = 1 − θ²/2! + θ⁴/4! − … + θ¹⁸/18!
-        var c = 1.0 / 6_402_373_705_728_000.0
+        // cos θ = 1 − θ²/2! + θ⁴/4! − … − θ¹⁸/18!
+        var c = SIMD4<Double>(repeating: 1.0 / 6_402_373_705_728_000.0)
         c = c * t2 - 1.0 / 20_922_789_888_000.0
         c = c * t2 + 1.0 / 87_178_291_200.0
         c = c * t2 - 1.0 / 479_001_600.0
@@ -83,11 +101,13 @@ public enum PortableMath {
         c = c * t2 - 1.0 / 24.0
         c = c * t2 + 0.5
         let cosTheta = 1.0 - t2 * c
-        switch Int64(n) & 3 {
-        case 0: return (sinTheta, cosTheta)
-        case 1: return (cosTheta, -sinTheta)
-        case 2: return (-sinTheta, -cosTheta)
-        default: return (-cosTheta, sinTheta)
-        }
+        // Quadrant q = n mod 4: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s).
+        let q = unsafeBitCast(shifted, to: SIMD4<UInt64>.self) & 3
+        let odd = (q & 1) .== 1
+        var sine = sinTheta.replacing(with: cosTheta, where: odd)
+        var cosine = cosTheta.replacing(with: sinTheta, where: odd)
+        sine.replace(with: -sine, where: (q & 2) .== 2)
+        cosine.replace(with: -cosine, where: (q .== 1) .| (q .== 2))
+        return (sine, cosine)
     }
 }

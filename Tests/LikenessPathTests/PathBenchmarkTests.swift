@@ -29,4 +29,27 @@ import LikenessPath
         print("LikenessPath bench: \(style) zDim 512: \(perCall) µs per latent = \(perCall / 100) % of a 10 ms frame (checksum \(checksum))")
         #expect(checksum.isFinite)
     }
+
+    /// The worst case: every call seeks far away, so no vector is cached and all 2–4 are
+    /// generated (what the first frame of a segment pays for one or two vectors).
+    @Test(arguments: [MotionStyle.sitters(hold: 3, morph: 1.5), .drift(secondsPerKeyframe: 2)])
+    func uncachedSeekCostAtZDim512(_ style: MotionStyle) {
+        let path = LatentPath(seed: 1, zDim: 512, style: style)
+        var buffer = [Float](repeating: 0, count: 512)
+        let iterations = 300
+        let clock = ContinuousClock()
+        var checksum: Float = 0
+        let elapsed = clock.measure {
+            buffer.withUnsafeMutableBufferPointer { out in
+                for i in 0..<iterations {
+                    path.latent(at: Double(i) * 1000.37 + 4.1, into: out)  // a morph, new sitters / keyframes
+                    checksum += out[i % 512]
+                }
+            }
+        }
+        let micros = Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6
+        let perCall = micros / Double(iterations)
+        print("LikenessPath bench (uncached seek): \(style) zDim 512: \(perCall) µs per latent = \(perCall / 100) % of a 10 ms frame")
+        #expect(checksum.isFinite)
+    }
 }

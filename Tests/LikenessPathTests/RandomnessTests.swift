@@ -169,3 +169,35 @@ import LikenessPath
         #expect(abs(meanSquaredScaled - 1) < 0.25, "mean n·r² = \(meanSquaredScaled)")
     }
 }
+
+// MARK: - SIMD and scalar agree
+
+@Suite struct LaneTests {
+    /// The four-lane Philox equals the scalar one lane by lane.
+    @Test func philoxLanesMatchScalar() {
+        let philox = Philox4x32(seed: 0xDEAD_BEEF_0BAD_F00D)
+        for i in stride(from: 0, to: 4000, by: 4) {
+            let c0 = SIMD4<UInt32>(UInt32(i), UInt32(i + 1), UInt32(i + 2), UInt32(i + 3))
+            let c1 = SIMD4<UInt32>(repeating: UInt32(i) &* 2_654_435_761)
+            let (x0, x1, x2, x3) = philox.blocks(c0, c1, c1 ^ 0xFFFF, SIMD4(repeating: 7))
+            for lane in 0..<4 {
+                let scalar = philox.block(SIMD4(c0[lane], c1[lane], c1[lane] ^ 0xFFFF, 7))
+                #expect(scalar == SIMD4(x0[lane], x1[lane], x2[lane], x3[lane]))
+            }
+        }
+    }
+
+    /// Every lane of the vector functions equals the scalar function (bit for bit).
+    @Test func mathLanesMatchScalar() {
+        for i in 1...2000 {
+            let x = SIMD4<Double>(Double(i) * 0.0137, Double(i) * 1e-9, Double(i) * 1234.5, Double(i) * 0x1p-40)
+            let (s, c) = PortableMath.sinCos(quarterTurns: x - 3)
+            let l = PortableMath.log(x)
+            for lane in 0..<4 {
+                #expect(PortableMath.log(x[lane]).bitPattern == l[lane].bitPattern)
+                let (ss, cc) = PortableMath.sinCos(quarterTurns: x[lane] - 3)
+                #expect(ss.bitPattern == s[lane].bitPattern && cc.bitPattern == c[lane].bitPattern)
+            }
+        }
+    }
+}
