@@ -100,6 +100,10 @@ final class ConvStep: Step {
     let k: Int
     let tileColumns: Int
     let parts: Int
+    /// Whether to run sgemm on the transposed problem (few output channels, many columns).
+    let transposedProduct: Bool
+    /// Floats of scratch per part: the im2col tile plus, for the transposed product, its result.
+    let scratchPerPart: Int
 
     init(name: String, geometry: ConvGeometry, weights: [Float], bias: [Float], activation: Activation, inputID: Int, outputID: Int, parts: Int) {
         g = geometry
@@ -116,10 +120,12 @@ final class ConvStep: Step {
         let columns = g.outputHeight * g.outputWidth
         let perPart = (columns + parts - 1) / parts
         tileColumns = max(16, min(perPart, (64 * 1024) / max(k, 1) / 16 * 16))
+        transposedProduct = g.outputChannelsPerGroup < 16 && columns >= 64
+        scratchPerPart = k * tileColumns + (transposedProduct ? tileColumns * g.outputChannelsPerGroup : 0)
         super.init(name: name, opType: "Conv")
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
-        scratchCount = direct ? 0 : k * tileColumns * parts
+        scratchCount = scratchPerPart * parts
     }
 
     override var reads: [Int] { [inputID] }
@@ -137,7 +143,7 @@ final class ConvStep: Step {
         if mine.isEmpty { return }
         let cig = g.inputChannelsPerGroup, cog = g.outputChannelsPerGroup
         let inPlane = g.inputHeight * g.inputWidth
-        let cols = scratch + part * k * tileColumns
+        let cols = scratch + part * scratchPerPart
         for n in 0..<g.batch {
             for group in 0..<g.groups {
                 let x = input + (n * g.inputChannels + group * cig) * inPlane
@@ -146,14 +152,29 @@ final class ConvStep: Step {
                 while t0 < mine.upperBound {
                     let t1 = min(mine.upperBound, t0 + tileColumns)
                     let nt = t1 - t0
+                    let b: UnsafePointer<Float>, ldb: Int
                     if direct {
-                        BLAS.sgemm(m: cog, n: nt, k: k, a: weights.pointer + group * cog * k, lda: k, b: x + t0, ldb: inPlane, c: y + t0, ldc: columns)
+                        b = UnsafePointer(x + t0); ldb = inPlane
                     } else {
                         ConvStep.im2col(g, x, cols, columnStart: t0, columnCount: nt)
-                        BLAS.sgemm(m: cog, n: nt, k: k, a: weights.pointer + group * cog * k, lda: k, b: cols, ldb: nt, c: y + t0, ldc: columns)
+                        b = UnsafePointer(cols); ldb = nt
                     }
-                    for m in 0..<cog {
-                        activation.applyInPlace(y + m * columns + t0, count: nt, bias: bias.pointer[group * cog + m])
+                    if transposedProduct {
+                        // Few output channels: sgemm blocks M by 16+, so compute outᵀ [nt, M] = colsᵀ · Wᵀ
+                        // (M becomes the small N side) and transpose back in the epilogue.
+                        let t = cols + k * tileColumns
+                        BLAS.sgemm(transA: true, transB: true, m: nt, n: cog, k: k, a: b, lda: ldb,
+                                   b: weights.pointer + group * cog * k, ldb: k, c: t, ldc: cog)
+                        for m in 0..<cog {
+                            let row = y + m * columns + t0
+                            for j in 0..<nt { row[j] = t[j * cog + m] }
+                            activation.applyInPlace(row, count: nt, bias: bias.pointer[group * cog + m])
+                        }
+                    } else {
+                        BLAS.sgemm(m: cog, n: nt, k: k, a: weights.pointer + group * cog * k, lda: k, b: b, ldb: ldb, c: y + t0, ldc: columns)
+                        for m in 0..<cog {
+                            activation.applyInPlace(y + m * columns + t0, count: nt, bias: bias.pointer[group * cog + m])
+                        }
                     }
                     t0 = t1
                 }
