@@ -13,6 +13,13 @@ enum BLAS {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        if n == 1 && !transB {
+            // A matrix-vector product (a 1x1 input or output): sgemv streams A once without packing it.
+            cblas_sgemv(
+                CblasRowMajor, transA ? CblasTrans : CblasNoTrans, blasint(transA ? k : m), blasint(transA ? m : k),
+                alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
