@@ -33,15 +33,18 @@ def default_model():
 
 
 def time_calls(fn, iterations, warmup):
+    """Median and p90 wall seconds per call, and CPU seconds per call (all threads)."""
     for _ in range(warmup):
         fn()
     times = []
+    cpu0 = time.process_time()
     for _ in range(iterations):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
+    cpu = (time.process_time() - cpu0) / iterations
     times.sort()
-    return times[len(times) // 2], times[min(len(times) - 1, int(round((len(times) - 1) * 0.9)))]
+    return times[len(times) // 2], times[min(len(times) - 1, int(round((len(times) - 1) * 0.9)))], cpu
 
 
 def main():
@@ -69,10 +72,11 @@ def main():
     rng = np.random.default_rng(1)
     z = rng.standard_normal((args.batch, z_dim)).astype(np.float32)
     ort_out = sess.run(None, {inp.name: z})[0]
-    ort_med, ort_p90 = time_calls(lambda: sess.run(None, {inp.name: z}), args.iterations, args.warmup)
+    ort_med, ort_p90, ort_cpu = time_calls(lambda: sess.run(None, {inp.name: z}), args.iterations, args.warmup)
     ort_fps = args.batch / ort_med
+    ort_cpu_ms = ort_cpu / args.batch * 1e3
 
-    rows = [("onnxruntime " + ort.__version__, ort_med / args.batch * 1e3, ort_p90 / args.batch * 1e3, ort_fps)]
+    rows = [("onnxruntime " + ort.__version__, ort_med / args.batch * 1e3, ort_p90 / args.batch * 1e3, ort_fps, ort_cpu_ms)]
 
     if args.torch:
         import importlib
@@ -82,8 +86,8 @@ def main():
         net = getattr(importlib.import_module(module_name), factory)().eval()
         zt = torch.from_numpy(z)
         with torch.inference_mode():
-            t_med, t_p90 = time_calls(lambda: net(zt), args.iterations, args.warmup)
-        rows.append(("pytorch " + torch.__version__, t_med / args.batch * 1e3, t_p90 / args.batch * 1e3, args.batch / t_med))
+            t_med, t_p90, t_cpu = time_calls(lambda: net(zt), args.iterations, args.warmup)
+        rows.append(("pytorch " + torch.__version__, t_med / args.batch * 1e3, t_p90 / args.batch * 1e3, args.batch / t_med, t_cpu / args.batch * 1e3))
 
     if not os.path.exists(args.likeness):
         sys.exit(f"{args.likeness} not found; build it with `swift build -c release` first")
@@ -92,7 +96,7 @@ def main():
          "--iterations", str(args.iterations), "--warmup", str(args.warmup), "--json", "--no-sgemm"],
         check=True, capture_output=True, text=True)
     result = json.loads(bench.stdout.strip().splitlines()[-1])
-    rows.append((f"likeness ({result['threading']} threading)", result["ms_median"], result["ms_p90"], result["fps"]))
+    rows.append((f"likeness ({result['threading']} threading)", result["ms_median"], result["ms_p90"], result["fps"], result["cpu_ms"]))
 
     # Accuracy on the same latents.
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,9 +109,10 @@ def main():
 
     print(f"model    {os.path.relpath(model, ROOT)}  ({result['gflop_per_frame']:.3f} GFLOP/frame)")
     print(f"setting  batch {args.batch}, {args.threads} thread(s), {args.iterations} iterations after {args.warmup} warm-up")
-    print(f"{'runtime':<34}{'ms/frame med':>14}{'p90':>10}{'frames/s':>11}{'vs ORT':>9}")
-    for name, med, p90, fps in rows:
-        print(f"{name:<34}{med:>14.3f}{p90:>10.3f}{fps:>11.2f}{fps / ort_fps:>8.2f}x")
+    print(f"{'runtime':<34}{'ms/frame med':>14}{'p90':>10}{'frames/s':>11}{'vs ORT':>9}{'cpu ms/frame':>14}{'vs ORT':>9}")
+    for name, med, p90, fps, cpu_ms in rows:
+        print(f"{name:<34}{med:>14.3f}{p90:>10.3f}{fps:>11.2f}{fps / ort_fps:>8.2f}x{cpu_ms:>14.3f}{ort_cpu_ms / cpu_ms:>8.2f}x")
+    print("(vs ORT: speed-up, higher is better; the CPU-time ratio is the fair one when other work shares the cores)")
     print(f"max |likeness - onnxruntime| on the image: {max_diff:.2e}")
     print(f"likeness peak RSS {result['peak_rss_bytes'] / 2**20:.1f} MiB")
 

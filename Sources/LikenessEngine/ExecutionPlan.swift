@@ -49,13 +49,22 @@ final class ExecutionPlan {
     var outputCount: Int { outputShape.reduce(1, *) }
 
     /// Runs every step. With `timings`, adds each step's nanoseconds to `timings[i]`.
-    func run(timings: UnsafeMutablePointer<UInt64>? = nil) {
+    /// With `threadCPUClock`, the timings are the calling thread's CPU time instead of wall time
+    /// (load-independent on a busy machine; with several threads it counts the caller's share only).
+    func run(timings: UnsafeMutablePointer<UInt64>? = nil, threadCPUClock: Bool = false) {
         for i in 0..<steps.count {
             let step = steps[i]
-            let start = timings == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            let start = timings == nil ? 0 : ExecutionPlan.now(threadCPUClock)
             if step.parallel { pool.run(step) } else { step.run(part: 0, of: 1) }
-            if let timings { timings[i] &+= DispatchTime.now().uptimeNanoseconds - start }
+            if let timings { timings[i] &+= ExecutionPlan.now(threadCPUClock) &- start }
         }
+    }
+
+    @inline(__always)
+    static func now(_ threadCPU: Bool) -> UInt64 {
+        var ts = timespec()
+        clock_gettime(threadCPU ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
     /// Copies `values` into the input, runs, and returns a copy of the output (allocates; for tests).

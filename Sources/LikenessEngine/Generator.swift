@@ -150,12 +150,14 @@ public final class Generator: @unchecked Sendable {
     }
 
     /// Renders like ``renderRGB(latents:into:)`` and adds each layer's nanoseconds to `layerNanoseconds`.
-    public func renderRGB(latents: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<UInt8>, layerNanoseconds: UnsafeMutableBufferPointer<UInt64>) {
+    ///
+    /// With `threadCPUClock`, layers are timed by the calling thread's CPU clock rather than the wall clock.
+    public func renderRGB(latents: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<UInt8>, layerNanoseconds: UnsafeMutableBufferPointer<UInt64>, threadCPUClock: Bool = false) {
         precondition(layerNanoseconds.count >= plan.steps.count, "need \(plan.steps.count) timing slots")
         guard let src = latents.baseAddress, let dst = output.baseAddress else { return }
         precondition(latents.count == batchSize * zDim && output.count >= batchSize * frameByteCount, "bad buffer sizes")
         plan.input.update(from: src, count: latents.count)
-        plan.run(timings: layerNanoseconds.baseAddress)
+        plan.run(timings: layerNanoseconds.baseAddress, threadCPUClock: threadCPUClock)
         let pixels = imageWidth * imageHeight
         for n in 0..<batchSize {
             RGBConversion.convert(planes: plan.output + n * 3 * pixels, pixelCount: pixels, into: dst + n * frameByteCount)

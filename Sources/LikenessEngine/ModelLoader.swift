@@ -15,7 +15,9 @@ enum ModelLoader {
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw .unreadableFile(path: url.path, reason: (error as NSError).localizedDescription)
+            var reason = (error as NSError).localizedDescription
+            while reason.hasSuffix(".") { reason.removeLast() }
+            throw .unreadableFile(path: url.path, reason: reason)
         }
         return try parse(data)
     }

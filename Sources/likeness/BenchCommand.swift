@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LikenessEngine
 
 // MARK: - likeness bench
@@ -33,6 +36,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip timing plain sgemm on the GEMM layers' shapes.")
     var noSgemm = false
 
+    @Flag(help: "Time layers by the main thread's CPU clock instead of the wall clock (steadier on a busy machine; with several threads it shows the main thread's share).")
+    var cpuClock = false
+
     @Flag(help: "Print one JSON object with the totals as the last line (for scripts).")
     var json = false
 
@@ -65,9 +71,12 @@ struct Bench: ParsableCommand {
 
         // Whole frames, unprofiled.
         var totals: [Double] = []
+        var cpuSeconds = 0.0
         z.withUnsafeBufferPointer { zp in
             out.withUnsafeMutableBufferPointer { op in
                 for _ in 0..<warmup { generator.renderRGB(latents: zp, into: op) }
+                let cpuStart = processCPUSeconds()
+                defer { cpuSeconds = processCPUSeconds() - cpuStart }
                 for _ in 0..<iterations {
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     generator.renderRGB(latents: zp, into: op)
@@ -82,7 +91,7 @@ struct Bench: ParsableCommand {
                 layerNanos.withUnsafeMutableBufferPointer { lp in
                     for _ in 0..<iterations {
                         for i in 0..<lp.count { lp[i] = 0 }
-                        generator.renderRGB(latents: zp, into: op, layerNanoseconds: lp)
+                        generator.renderRGB(latents: zp, into: op, layerNanoseconds: lp, threadCPUClock: cpuClock)
                         for i in 0..<lp.count { perLayer[i].append(Double(lp[i]) / 1e6) }
                     }
                 }
@@ -97,6 +106,7 @@ struct Bench: ParsableCommand {
         print("generator  \(generator.imageWidth)x\(generator.imageHeight), zDim \(generator.zDim), \(String(format: "%.3f", gflop)) GFLOP/frame, arena \(generator.arenaBytes / 1024) KiB")
         print("run        batch \(batch), \(generator.threads) thread(s) (\(generator.threadingDescription) threading), \(iterations) iterations after \(warmup) warm-up")
         print("")
+        if cpuClock { print("(layer times: main-thread CPU clock)") }
         print(pad("layer", 34) + pad("op", 15) + lpad("GFLOP", 8) + lpad("ms med", 9) + lpad("ms p90", 9) + lpad("GFLOP/s", 9) + lpad("share", 7) + (noSgemm ? "" : lpad("sgemm GF/s", 12) + lpad("of sgemm", 10)))
         let layerMedians = perLayer.map { percentile($0, 0.5) / frame }
         let layerSum = max(layerMedians.reduce(0, +), 1e-9)
@@ -111,7 +121,7 @@ struct Bench: ParsableCommand {
                 + lpad(String(format: "%.1f%%", 100 * med / layerSum), 7)
             if !noSgemm, let g = layer.gemmShape, layer.gflopPerFrame >= 0.02 {
                 let key = "\(g.m)x\(g.n)x\(g.k)"
-                let reference = sgemmCache[key] ?? Benchmarks.sgemmGFLOPS(m: g.m, n: g.n, k: g.k, threads: generator.threads)
+                let reference = sgemmCache[key] ?? Benchmarks.sgemmGFLOPS(m: g.m, n: g.n, k: g.k, threads: generator.threads, threadCPUClock: cpuClock && generator.threads == 1)
                 sgemmCache[key] = reference
                 let ratio = rate / reference
                 gemmHeavy.append((layer.name, ratio))
@@ -121,7 +131,9 @@ struct Bench: ParsableCommand {
         }
         print("")
         let fps = 1e3 / medianMs
+        let cpuMs = cpuSeconds * 1e3 / Double(iterations) / frame
         print(String(format: "total      %.3f ms/frame median, %.3f ms p90, %.1f frames/s, %.1f GFLOP/s", medianMs, p90Ms, fps, gflop / (medianMs / 1e3)))
+        print(String(format: "cpu        %.3f ms of CPU time per frame (all threads; load-independent when the machine is busy)", cpuMs))
         if !gemmHeavy.isEmpty {
             let minRatio = gemmHeavy.map(\.ratio).min() ?? 0
             print(String(format: "gemm       GEMM-heavy layers (>= 0.02 GFLOP) reach %.0f%% to %.0f%% of plain sgemm on the same shapes (sgemm with %d OpenBLAS thread(s))",
@@ -132,7 +144,7 @@ struct Bench: ParsableCommand {
         if json {
             let object: [String: Any] = [
                 "model": path, "batch": batch, "threads": generator.threads, "threading": generator.threadingDescription,
-                "ms_median": medianMs, "ms_p90": p90Ms, "fps": fps, "gflop_per_frame": gflop,
+                "ms_median": medianMs, "ms_p90": p90Ms, "cpu_ms": cpuMs, "fps": fps, "gflop_per_frame": gflop,
                 "gflops": gflop / (medianMs / 1e3), "peak_rss_bytes": rss ?? 0,
                 "gemm_fraction_of_sgemm_min": gemmHeavy.map(\.ratio).min() ?? 0,
             ]
@@ -153,6 +165,13 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 
 func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
 func lpad(_ s: String, _ width: Int) -> String { s.count >= width ? " " + s : String(repeating: " ", count: width - s.count) + s }
+
+/// User + system CPU seconds of this process (all threads).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
 
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))

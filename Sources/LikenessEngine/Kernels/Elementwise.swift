@@ -7,8 +7,12 @@ enum VectorMath {
     /// e^x for 16 lanes; inputs are clamped to [-87, 88].
     @inline(__always)
     static func exp(_ input: SIMD16<Float>) -> SIMD16<Float> {
-        let x = input.clamped(lowerBound: SIMD16(repeating: -87), upperBound: SIMD16(repeating: 88))
-        let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        var x = input.replacing(with: -87, where: input .< -87)
+        x = x.replacing(with: 88, where: x .> 88)
+        // Round to nearest with the 1.5·2²³ trick (no per-lane conversions); its bit pattern holds n.
+        let magic = SIMD16<Float>(repeating: 12_582_912)
+        let shifted = x * 1.442_695_04 + magic
+        let n = shifted - magic
         var r = x - n * 0.693_359_375
         r = r + n * 2.121_944_4e-4
         // Polynomial for e^r on [-ln2/2, ln2/2].
@@ -19,7 +23,7 @@ enum VectorMath {
         p = p * r + 1.666_666_55e-1
         p = p * r + 5.000_000_1e-1
         p = p * r * r + r + 1
-        let exponent = SIMD16<Int32>(n, rounding: .towardZero) &+ 127
+        let exponent = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127
         let scale = unsafeBitCast(exponent &<< 23, to: SIMD16<Float>.self)
         return p * scale
     }
@@ -95,7 +99,9 @@ extension Activation {
         case .leakyRelu(let a): return v.replacing(with: v * a, where: v .< 0)
         case .sigmoid: return VectorMath.sigmoid(v)
         case .tanh: return VectorMath.tanh(v)
-        case .clip(let lo, let hi): return v.clamped(lowerBound: SIMD16(repeating: lo), upperBound: SIMD16(repeating: hi))
+        case .clip(let lo, let hi):
+            let low = v.replacing(with: lo, where: v .< lo)
+            return low.replacing(with: hi, where: low .> hi)
         }
     }
 }
@@ -208,10 +214,13 @@ enum RGBConversion {
     static func convert(planes: UnsafePointer<Float>, pixelCount: Int, into output: UnsafeMutablePointer<UInt8>) {
         let r = UnsafeRawPointer(planes), g = UnsafeRawPointer(planes + pixelCount), b = UnsafeRawPointer(planes + 2 * pixelCount)
         let scale = SIMD16<Float>(repeating: 127.5)
-        let lo = SIMD16<Float>(repeating: 0), hi = SIMD16<Float>(repeating: 255)
-        @inline(__always) func bytes(_ v: SIMD16<Float>) -> SIMD16<UInt8> {
-            let f = ((v + 1) * scale).rounded(.toNearestOrEven).clamped(lowerBound: lo, upperBound: hi)
-            return SIMD16<UInt8>(truncatingIfNeeded: SIMD16<Int32>(f, rounding: .towardZero))
+        let magic = SIMD16<Float>(repeating: 12_582_912)
+        @inline(__always) func bytes(_ v: SIMD16<Float>) -> SIMD16<Int32> {
+            var f = (v + 1) * scale
+            f = f.replacing(with: 0, where: .!(f .>= 0))   // also maps NaN to 0
+            f = f.replacing(with: 255, where: f .> 255)
+            // Round half to even via 1.5·2²³: the low mantissa bits then hold the integer.
+            return unsafeBitCast(f + magic, to: SIMD16<Int32>.self) &- 0x4B40_0000
         }
         var i = 0
         while i + 16 <= pixelCount {
@@ -220,7 +229,9 @@ enum RGBConversion {
             let vb = bytes(b.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
             let o = output + i * 3
             for j in 0..<16 {
-                o[3 * j] = vr[j]; o[3 * j + 1] = vg[j]; o[3 * j + 2] = vb[j]
+                o[3 * j] = UInt8(truncatingIfNeeded: vr[j])
+                o[3 * j + 1] = UInt8(truncatingIfNeeded: vg[j])
+                o[3 * j + 2] = UInt8(truncatingIfNeeded: vb[j])
             }
             i += 16
         }

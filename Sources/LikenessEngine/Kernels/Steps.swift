@@ -13,6 +13,13 @@ enum BLAS {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        if n == 1 && !transB {
+            // A matrix-vector product (a 1x1 input or output): sgemv streams A once without packing it.
+            cblas_sgemv(
+                CblasRowMajor, transA ? CblasTrans : CblasNoTrans, blasint(transA ? k : m), blasint(transA ? m : k),
+                alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
@@ -100,6 +107,14 @@ final class ConvStep: Step {
     let k: Int
     let tileColumns: Int
     let parts: Int
+    /// Whether to run sgemm on the transposed problem (few output channels, many columns).
+    let transposedProduct: Bool
+    /// Direct SIMD convolution for ≤ 4 output channels (the final RGB layer), no im2col.
+    let smallDirect: Bool
+    /// Length of the zero-padded input row used by the direct kernel.
+    let paddedWidth: Int
+    /// Floats of scratch per part: the im2col tile plus, for the transposed product, its result.
+    let scratchPerPart: Int
 
     init(name: String, geometry: ConvGeometry, weights: [Float], bias: [Float], activation: Activation, inputID: Int, outputID: Int, parts: Int) {
         g = geometry
@@ -116,10 +131,19 @@ final class ConvStep: Step {
         let columns = g.outputHeight * g.outputWidth
         let perPart = (columns + parts - 1) / parts
         tileColumns = max(16, min(perPart, (64 * 1024) / max(k, 1) / 16 * 16))
+        smallDirect = g.groups == 1 && g.outputChannels <= 4 && g.strideY == 1 && g.strideX == 1
+            && g.dilationY == 1 && g.dilationX == 1 && g.kernelWidth <= 9 && g.outputWidth >= 16
+        transposedProduct = !smallDirect && g.outputChannelsPerGroup < 16 && columns >= 64
+        paddedWidth = g.inputWidth + 2 * g.padLeft + g.kernelWidth + 16
+        if smallDirect {
+            scratchPerPart = paddedWidth
+        } else {
+            scratchPerPart = k * tileColumns + (transposedProduct ? tileColumns * g.outputChannelsPerGroup : 0)
+        }
         super.init(name: name, opType: "Conv")
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
-        scratchCount = direct ? 0 : k * tileColumns * parts
+        scratchCount = scratchPerPart * parts
     }
 
     override var reads: [Int] { [inputID] }
@@ -132,12 +156,13 @@ final class ConvStep: Step {
     }
 
     override func run(part: Int, of parts: Int) {
+        if smallDirect { return runDirect(part: part, of: parts) }
         let columns = g.outputHeight * g.outputWidth
         let mine = Step.range(columns, part: part, of: parts, multiple: 16)
         if mine.isEmpty { return }
         let cig = g.inputChannelsPerGroup, cog = g.outputChannelsPerGroup
         let inPlane = g.inputHeight * g.inputWidth
-        let cols = scratch + part * k * tileColumns
+        let cols = scratch + part * scratchPerPart
         for n in 0..<g.batch {
             for group in 0..<g.groups {
                 let x = input + (n * g.inputChannels + group * cig) * inPlane
@@ -146,17 +171,80 @@ final class ConvStep: Step {
                 while t0 < mine.upperBound {
                     let t1 = min(mine.upperBound, t0 + tileColumns)
                     let nt = t1 - t0
+                    let b: UnsafePointer<Float>, ldb: Int
                     if direct {
-                        BLAS.sgemm(m: cog, n: nt, k: k, a: weights.pointer + group * cog * k, lda: k, b: x + t0, ldb: inPlane, c: y + t0, ldc: columns)
+                        b = UnsafePointer(x + t0); ldb = inPlane
                     } else {
                         ConvStep.im2col(g, x, cols, columnStart: t0, columnCount: nt)
-                        BLAS.sgemm(m: cog, n: nt, k: k, a: weights.pointer + group * cog * k, lda: k, b: cols, ldb: nt, c: y + t0, ldc: columns)
+                        b = UnsafePointer(cols); ldb = nt
                     }
-                    for m in 0..<cog {
-                        activation.applyInPlace(y + m * columns + t0, count: nt, bias: bias.pointer[group * cog + m])
+                    if transposedProduct {
+                        // Few output channels: sgemm blocks M by 16+, so compute outᵀ [nt, M] = colsᵀ · Wᵀ
+                        // (M becomes the small N side) and transpose back in the epilogue.
+                        let t = cols + k * tileColumns
+                        BLAS.sgemm(transA: true, transB: true, m: nt, n: cog, k: k, a: b, lda: ldb,
+                                   b: weights.pointer + group * cog * k, ldb: k, c: t, ldc: cog)
+                        for m in 0..<cog {
+                            let row = y + m * columns + t0
+                            for j in 0..<nt { row[j] = t[j * cog + m] }
+                            activation.applyInPlace(row, count: nt, bias: bias.pointer[group * cog + m])
+                        }
+                    } else {
+                        BLAS.sgemm(m: cog, n: nt, k: k, a: weights.pointer + group * cog * k, lda: k, b: b, ldb: ldb, c: y + t0, ldc: columns)
+                        for m in 0..<cog {
+                            activation.applyInPlace(y + m * columns + t0, count: nt, bias: bias.pointer[group * cog + m])
+                        }
                     }
                     t0 = t1
                 }
+            }
+        }
+    }
+
+    /// Direct convolution, stride 1, for a handful of output channels: for each output row, every
+    /// (input channel, ky) row is copied once into a zero-padded line and accumulated into the
+    /// output rows with SIMD, kx taps unrolled in registers. Threads split the output rows.
+    func runDirect(part: Int, of parts: Int) {
+        let rows = Step.range(g.outputHeight, part: part, of: parts)
+        if rows.isEmpty { return }
+        let ow = g.outputWidth, outPlane = g.outputHeight * ow, inPlane = g.inputHeight * g.inputWidth
+        let kh = g.kernelHeight, kw = g.kernelWidth, cin = g.inputChannels
+        let line = scratch + part * scratchPerPart
+        line.update(repeating: 0, count: paddedWidth)
+        let lineRaw = UnsafeRawPointer(line)
+        for n in 0..<g.batch {
+            let x = input + n * cin * inPlane
+            let y = output + n * g.outputChannels * outPlane
+            for oy in rows {
+                for co in 0..<g.outputChannels { (y + co * outPlane + oy * ow).update(repeating: bias.pointer[co], count: ow) }
+                for ky in 0..<kh {
+                    let iy = oy - g.padTop + ky
+                    if iy < 0 || iy >= g.inputHeight { continue }
+                    for ci in 0..<cin {
+                        (line + g.padLeft).update(from: x + ci * inPlane + iy * g.inputWidth, count: g.inputWidth)
+                        for co in 0..<g.outputChannels {
+                            let wrow = weights.pointer + ((co * cin + ci) * kh + ky) * kw
+                            let acc = y + co * outPlane + oy * ow
+                            let accRaw = UnsafeMutableRawPointer(acc)
+                            var ox = 0
+                            while ox + 16 <= ow {
+                                var a = accRaw.loadUnaligned(fromByteOffset: ox * 4, as: SIMD16<Float>.self)
+                                for kx in 0..<kw {
+                                    a += wrow[kx] * lineRaw.loadUnaligned(fromByteOffset: (ox + kx) * 4, as: SIMD16<Float>.self)
+                                }
+                                accRaw.storeBytes(of: a, toByteOffset: ox * 4, as: SIMD16<Float>.self)
+                                ox += 16
+                            }
+                            while ox < ow {
+                                var a = acc[ox]
+                                for kx in 0..<kw { a += wrow[kx] * line[ox + kx] }
+                                acc[ox] = a
+                                ox += 1
+                            }
+                        }
+                    }
+                }
+                for co in 0..<g.outputChannels { activation.applyInPlace(y + co * outPlane + oy * ow, count: ow) }
             }
         }
     }
@@ -225,6 +313,9 @@ final class ConvTransposeStep: Step {
     var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
     let channelTile: Int
     let kk: Int
+    /// The DCGAN up-sampling block (kernel 4, stride 2, padding 1): a gather kernel writes each
+    /// output once instead of scatter-adding.
+    let isK4S2P1: Bool
 
     init(name: String, geometry: ConvGeometry, weights w: [Float], bias: [Float], activation: Activation, inputID: Int, outputID: Int, parts: Int) {
         g = geometry
@@ -249,6 +340,8 @@ final class ConvTransposeStep: Step {
         let plane = g.inputHeight * g.inputWidth
         let perPart = (g.outputChannels + parts - 1) / parts
         channelTile = max(1, min(perPart, (256 * 1024) / max(kk * plane, 1)))
+        isK4S2P1 = g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideY == 2 && g.strideX == 2 && g.padTop == 1 && g.padLeft == 1
+            && g.dilationY == 1 && g.dilationX == 1 && g.outputHeight == 2 * g.inputHeight && g.outputWidth == 2 * g.inputWidth
         super.init(name: name, opType: "ConvTranspose")
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
@@ -284,13 +377,100 @@ final class ConvTransposeStep: Step {
                     b: x, ldb: plane, c: cols, ldc: plane)
                 for m in m0..<m1 {
                     let y = output + (n * g.outputChannels + m) * outPlane
-                    y.update(repeating: bias.pointer[m], count: outPlane)
-                    ConvTransposeStep.col2im(g, cols + (m - m0) * kk * plane, y)
-                    activation.applyInPlace(y, count: outPlane)
+                    if isK4S2P1 {
+                        ConvTransposeStep.col2imK4S2P1(g, cols + (m - m0) * kk * plane, y, bias: bias.pointer[m], activation: activation)
+                    } else {
+                        y.update(repeating: bias.pointer[m], count: outPlane)
+                        ConvTransposeStep.col2im(g, cols + (m - m0) * kk * plane, y)
+                        activation.applyInPlace(y, count: outPlane)
+                    }
                 }
                 m0 = m1
             }
         }
+    }
+
+    /// col2im for kernel 4, stride 2, padding 1 (output 2H x 2W) as a gather: every output pixel
+    /// is the sum of exactly 2x2 taps, computed once, with bias and activation, and stored once.
+    ///
+    /// Output row oy = 2i takes ky = 1 from input row i and ky = 3 from row i - 1; oy = 2i + 1 takes
+    /// ky = 0 from row i + 1 and ky = 2 from row i. Columns follow the same rule with kx.
+    @inline(__always)
+    static func col2imK4S2P1(_ g: ConvGeometry, _ cols: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, bias: Float, activation: Activation) {
+        let h = g.inputHeight, w = g.inputWidth, ow = 2 * w
+        let plane = h * w
+        // tap(ky, kx) row of cols for input row iy.
+        @inline(__always) func row(_ ky: Int, _ kx: Int, _ iy: Int) -> UnsafePointer<Float> { cols + (ky * 4 + kx) * plane + iy * w }
+        let b = SIMD16<Float>(repeating: bias)
+        for oy in 0..<(2 * h) {
+            let i = oy >> 1
+            // The (up to) two contributing (ky, iy) pairs.
+            let (kyA, iyA, kyB, iyB) = oy & 1 == 0 ? (1, i, 3, i - 1) : (0, i + 1, 2, i)
+            let hasA = iyA >= 0 && iyA < h, hasB = iyB >= 0 && iyB < h
+            let out = y + oy * ow
+            // Even output columns ox = 2j: kx = 1 at ix = j, kx = 3 at ix = j - 1.
+            // Odd output columns ox = 2j + 1: kx = 0 at ix = j + 1, kx = 2 at ix = j.
+            var j = 0
+            let rawOut = UnsafeMutableRawPointer(out)
+            while j < w {
+                let count = min(16, w - j)
+                var even = b, odd = b
+                if count == 16 {
+                    // Lane 0 of the first chunk has no x - 1 tap, lane 15 of the last no x + 1 tap; the
+                    // loads stay inside this channel's cols rows and the lanes are zeroed.
+                    let first = j == 0, last = j + 16 == w
+                    if hasA { gatherFast(cols + kyA * 4 * plane + iyA * w + j, plane, first, last, &even, &odd) }
+                    if hasB { gatherFast(cols + kyB * 4 * plane + iyB * w + j, plane, first, last, &even, &odd) }
+                } else {
+                    for lane in 0..<count {
+                        let x = j + lane
+                        var e: Float = 0, o: Float = 0
+                        if hasA {
+                            e += row(kyA, 1, iyA)[x]
+                            if x >= 1 { e += row(kyA, 3, iyA)[x - 1] }
+                            if x + 1 < w { o += row(kyA, 0, iyA)[x + 1] }
+                            o += row(kyA, 2, iyA)[x]
+                        }
+                        if hasB {
+                            e += row(kyB, 1, iyB)[x]
+                            if x >= 1 { e += row(kyB, 3, iyB)[x - 1] }
+                            if x + 1 < w { o += row(kyB, 0, iyB)[x + 1] }
+                            o += row(kyB, 2, iyB)[x]
+                        }
+                        even[lane] += e
+                        odd[lane] += o
+                    }
+                }
+                even = activation.applyVector(even)
+                odd = activation.applyVector(odd)
+                if count == 16 {
+                    var both = SIMD32<Float>()
+                    both.evenHalf = even
+                    both.oddHalf = odd
+                    rawOut.storeBytes(of: both, toByteOffset: 2 * j * 4, as: SIMD32<Float>.self)
+                } else {
+                    for lane in 0..<count {
+                        out[2 * (j + lane)] = even[lane]
+                        out[2 * (j + lane) + 1] = odd[lane]
+                    }
+                }
+                j += count
+            }
+        }
+    }
+
+    /// Adds the four kx taps of one ky row for 16 even and 16 odd output columns.
+    /// `base` points at tap (ky, kx = 0), input row iy, column j; taps are `plane` floats apart.
+    @inline(__always)
+    static func gatherFast(_ base: UnsafePointer<Float>, _ plane: Int, _ first: Bool, _ last: Bool, _ even: inout SIMD16<Float>, _ odd: inout SIMD16<Float>) {
+        let r0 = UnsafeRawPointer(base + 1), r1 = UnsafeRawPointer(base + plane)
+        let r2 = UnsafeRawPointer(base + 2 * plane), r3 = UnsafeRawPointer(base + 3 * plane - 1)
+        var left = r3.loadUnaligned(as: SIMD16<Float>.self)
+        var right = r0.loadUnaligned(as: SIMD16<Float>.self)
+        if first { left[0] = 0 }
+        if last { right[15] = 0 }
+        even += r1.loadUnaligned(as: SIMD16<Float>.self) + left
+        odd += right + r2.loadUnaligned(as: SIMD16<Float>.self)
     }
 
     /// Scatter-adds one output channel's kH·kW rows of cols [kk, H·W] into its plane [OH, OW].
