@@ -53,7 +53,7 @@ def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, mod
         "training": {
             "recipe": config["architecture"],
             "resolution": config["size"], "z_dim": config["z_dim"],
-            "hyperparameters": {k: config[k] for k in ("batch", "lr_g", "lr_d", "beta1", "ema", "augment",
+            "hyperparameters": {k: config[k] for k in ("batch", "lr_g", "lr_d", "beta1", "beta2", "ema", "augment",
                                                         "g_base", "d_base", "seed")},
             "steps": last.get("step"), "images_seen": last.get("images_seen"),
             "wall_time_minutes": last.get("minutes"),

@@ -85,6 +85,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--lr-g", type=float, default=2e-4)
     p.add_argument("--lr-d", type=float, default=2e-4)
     p.add_argument("--beta1", type=float, default=0.5)
+    p.add_argument("--beta2", type=float, default=0.999)
     p.add_argument("--ema", type=float, default=0.999, help="EMA decay of the generator weights")
     p.add_argument("--augment", default="color,translation,cutout", help="DiffAugment policy")
     p.add_argument("--steps", type=int, default=1_000_000, help="stop after this many steps")
@@ -96,6 +97,9 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0: all cores)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_argument("--init-from", type=Path, help="start the generator (and its EMA) from this checkpoint")
+    p.add_argument("--d-norm", default="batch", choices=["batch", "spectral"], help="discriminator normalisation")
+    p.add_argument("--loss", default="nonsaturating", choices=["nonsaturating", "hinge"])
     return p.parse_args(argv)
 
 
@@ -115,14 +119,19 @@ def main(argv=None) -> int:
     data = data.to(device)
 
     gen = Generator(args.z_dim, args.size, args.g_base).to(device)
-    disc = Discriminator(args.size, args.d_base).to(device)
+    disc = Discriminator(args.size, args.d_base, norm=args.d_norm).to(device)
     ema = copy.deepcopy(gen).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
-    opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr_g, betas=(args.beta1, 0.999))
-    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d, betas=(args.beta1, 0.999))
+    opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr_g, betas=(args.beta1, args.beta2))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d, betas=(args.beta1, args.beta2))
 
     step, elapsed = 0, 0.0
+    if args.init_from:
+        state = torch.load(args.init_from, map_location=device, weights_only=False)
+        gen.load_state_dict(state["generator"])
+        ema.load_state_dict(state["ema"])
+        print(f"train: generator initialised from {args.init_from} (step {state['step']})", flush=True)
     checkpoint_path = args.out / "checkpoint.pt"
     if args.resume:
         if not checkpoint_path.is_file():
@@ -144,8 +153,9 @@ def main(argv=None) -> int:
         "generator_parameters": sum(p.numel() for p in gen.parameters()),
         "discriminator_parameters": sum(p.numel() for p in disc.parameters()),
         "architecture": "DCGAN-style ConvTranspose+BN+ReLU generator with 3x3 refinement convs up to 32x32 "
-                        "and FastGAN skip-layer excitation; spectral-norm DCGAN discriminator; hinge loss; "
-                        "DiffAugment; x-flip of real crops; EMA generator",
+                        f"and FastGAN skip-layer excitation; DCGAN discriminator with {args.d_norm} norm; "
+                        f"{args.loss} loss; DiffAugment ({args.augment}); x-flip of real crops; EMA generator"
+                        + (f"; generator initialised from {args.init_from}" if args.init_from else ""),
     })
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
 
@@ -176,14 +186,18 @@ def main(argv=None) -> int:
             fake = gen(z)
         d_real = disc(diff_augment(real, args.augment))
         d_fake = disc(diff_augment(fake, args.augment))
-        loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+        if args.loss == "hinge":
+            loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+        else:
+            loss_d = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
 
         # Generator step.
         z = torch.randn(args.batch, args.z_dim, device=device)
-        loss_g = -disc(diff_augment(gen(z), args.augment)).mean()
+        d_gen = disc(diff_augment(gen(z), args.augment))
+        loss_g = -d_gen.mean() if args.loss == "hinge" else F.softplus(-d_gen).mean()
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()

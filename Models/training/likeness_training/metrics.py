@@ -57,9 +57,10 @@ def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, directions: int, repeat
     for _ in range(repeats):
         d = torch.randn(a.shape[1], directions, generator=g)
         d /= d.norm(dim=0, keepdim=True)
-        pa, _ = torch.sort((a @ d).T.contiguous(), dim=1)  # contiguous rows: sorting columns is slow
-        pb, _ = torch.sort((b @ d).T.contiguous(), dim=1)
-        total += (pa - pb).abs().mean().item()
+        # Sort each projection (a row after transposing); numpy's sort is several times faster here.
+        pa = np.sort(np.ascontiguousarray((a @ d).T.numpy()), axis=1)
+        pb = np.sort(np.ascontiguousarray((b @ d).T.numpy()), axis=1)
+        total += float(np.abs(pa - pb).mean())
     return total / repeats
 
 

@@ -100,15 +100,25 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """image [N, 3, size, size] -> logits [N]; spectral norm on every layer, no batch norm."""
+    """image [N, 3, size, size] -> logits [N].
 
-    def __init__(self, size: int = 128, base: int = 32, max_channels: int = 512):
+    norm "spectral": spectral norm on every layer (SN-GAN); norm "batch": DCGAN's batch norm on every
+    layer but the first and the last.
+    """
+
+    def __init__(self, size: int = 128, base: int = 32, max_channels: int = 512, norm: str = "spectral"):
         super().__init__()
+        if norm not in ("spectral", "batch"):
+            raise ValueError(f"unknown discriminator norm '{norm}' (spectral, batch)")
+        wrap = spectral_norm if norm == "spectral" else (lambda layer: layer)
         layers, cin, ch, res = [], 3, base, size
         while res > 4:
-            layers += [spectral_norm(nn.Conv2d(cin, ch, 4, 2, 1)), nn.LeakyReLU(0.2, True)]
+            layers += [wrap(nn.Conv2d(cin, ch, 4, 2, 1, bias=norm == "spectral" or cin == 3))]
+            if norm == "batch" and cin != 3:
+                layers += [nn.BatchNorm2d(ch)]
+            layers += [nn.LeakyReLU(0.2, True)]
             cin, ch, res = ch, min(max_channels, ch * 2), res // 2
-        layers += [spectral_norm(nn.Conv2d(cin, 1, 4, 1, 0))]
+        layers += [wrap(nn.Conv2d(cin, 1, 4, 1, 0))]
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
