@@ -19,10 +19,19 @@ public struct WindowOptions: Sendable, Equatable {
     public var background: RGBColor
     /// Hide the mouse pointer over the window.
     public var hideCursor: Bool
+    /// Top-left corner of the window when windowed, in desktop coordinates; nil = centred on `display`.
+    public var position: (x: Int, y: Int)?
+
+    public static func == (a: WindowOptions, b: WindowOptions) -> Bool {
+        a.title == b.title && a.display == b.display && a.fullscreen == b.fullscreen && a.windowedWidth == b.windowedWidth
+            && a.windowedHeight == b.windowedHeight && a.vsync == b.vsync && a.background == b.background
+            && a.hideCursor == b.hideCursor && a.position?.x == b.position?.x && a.position?.y == b.position?.y
+    }
 
     public init(title: String = "Likeness", display: Int = 0, fullscreen: Bool = true,
                 windowedWidth: Int = 960, windowedHeight: Int = 960, vsync: Bool = true,
-                background: RGBColor = .black, hideCursor: Bool = true) {
+                background: RGBColor = .black, hideCursor: Bool = true, position: (x: Int, y: Int)? = nil) {
+        self.position = position
         self.title = title
         self.display = display
         self.fullscreen = fullscreen
@@ -64,10 +73,12 @@ public final class DisplayWindow {
             options.fullscreen = false
         }
         self.options = options
-        let position = Int32(bitPattern: 0x2FFF_0000 | UInt32(options.display))   // SDL_WINDOWPOS_CENTERED_DISPLAY
+        let centred = Int32(bitPattern: 0x2FFF_0000 | UInt32(options.display))   // SDL_WINDOWPOS_CENTERED_DISPLAY
+        let x = options.fullscreen ? centred : options.position.map { Int32($0.x) } ?? centred
+        let y = options.fullscreen ? centred : options.position.map { Int32($0.y) } ?? centred
         var flags = SDL_WINDOW_SHOWN.rawValue | SDL_WINDOW_RESIZABLE.rawValue | SDL_WINDOW_ALLOW_HIGHDPI.rawValue
         if options.fullscreen { flags |= SDL_WINDOW_FULLSCREEN_DESKTOP.rawValue }
-        guard let window = SDL_CreateWindow(options.title, position, position,
+        guard let window = SDL_CreateWindow(options.title, x, y,
                                             Int32(options.windowedWidth), Int32(options.windowedHeight), flags) else {
             throw .windowFailed(reason: DisplaySession.lastError())
         }
@@ -125,8 +136,8 @@ public final class DisplayWindow {
         return ((output.width - w) / 2, (output.height - h) / 2, w, h)
     }
 
-    /// Draws `frame` (and `overlay` lines, if any) into the back buffer; call `present()` to show it.
-    public func draw(_ frame: Frame, overlay: [String]? = nil) throws(DisplayError) {
+    /// Draws `frame` (and `overlay` lines and a `caption`, if any) into the back buffer; call `present()` to show it.
+    public func draw(_ frame: Frame, overlay: [String]? = nil, caption: String? = nil) throws(DisplayError) {
         try upload(frame)
         clear()
         let rect = Self.fitRect(width: frame.width, height: frame.height, in: outputSize)
@@ -134,9 +145,17 @@ public final class DisplayWindow {
         if SDL_RenderCopy(renderer, texture, nil, &destination) != 0 {
             throw .renderFailed(reason: DisplaySession.lastError())
         }
+        if let caption, !caption.isEmpty {
+            drawCaption(caption)
+        }
         if let overlay, !overlay.isEmpty {
             drawOverlay(overlay)
         }
+    }
+
+    /// Clears to the background colour only (while the first frame is being painted).
+    public func drawBackground() {
+        clear()
     }
 
     /// Shows the back buffer (waits for vsync when enabled).
@@ -145,8 +164,8 @@ public final class DisplayWindow {
     }
 
     /// Draws and presents in one go.
-    public func show(_ frame: Frame, overlay: [String]? = nil) throws(DisplayError) {
-        try draw(frame, overlay: overlay)
+    public func show(_ frame: Frame, overlay: [String]? = nil, caption: String? = nil) throws(DisplayError) {
+        try draw(frame, overlay: overlay, caption: caption)
         present()
     }
 
@@ -185,22 +204,37 @@ public final class DisplayWindow {
         if status != 0 { throw .renderFailed(reason: DisplaySession.lastError()) }
     }
 
+    /// One line of small text centred at the bottom (the model's credit).
+    private func drawCaption(_ text: String) {
+        let size = outputSize
+        let scale = max(1, min(size.width, size.height) / 540)
+        let margin = 6 * scale
+        let width = text.count * BitmapFont.cellWidth * scale + 2 * margin
+        let x = max(0, (size.width - width) / 2)
+        let y = size.height - BitmapFont.cellHeight * scale - 3 * margin
+        drawText([text], x: x, y: y, scale: scale, margin: margin, panelAlpha: 120)
+    }
+
     /// Text lines, top-left, white on a translucent dark panel, scaled with the window.
     private func drawOverlay(_ lines: [String]) {
         let size = outputSize
         let scale = max(1, min(size.width, size.height) / 360)
         let margin = 6 * scale
+        drawText(lines, x: margin, y: margin, scale: scale, margin: margin, panelAlpha: 170)
+    }
+
+    private func drawText(_ lines: [String], x: Int, y: Int, scale: Int, margin: Int, panelAlpha: UInt8) {
         let longest = lines.map(\.count).max() ?? 0
-        var panel = SDL_Rect(x: Int32(margin), y: Int32(margin),
+        var panel = SDL_Rect(x: Int32(x), y: Int32(y),
                              w: Int32(longest * BitmapFont.cellWidth * scale + 2 * margin),
                              h: Int32(lines.count * BitmapFont.cellHeight * scale + 2 * margin))
         SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND)
-        SDL_SetRenderDrawColor(renderer, 0, 0, 0, 170)
+        SDL_SetRenderDrawColor(renderer, 0, 0, 0, panelAlpha)
         SDL_RenderFillRect(renderer, &panel)
         SDL_SetRenderDrawColor(renderer, 255, 255, 255, 255)
         var rects: [SDL_Rect] = []
         for (row, line) in lines.enumerated() {
-            let originX = 2 * margin, originY = 2 * margin + row * BitmapFont.cellHeight * scale
+            let originX = x + margin, originY = y + margin + row * BitmapFont.cellHeight * scale
             for pixel in BitmapFont.litPixels(of: line) {
                 rects.append(SDL_Rect(x: Int32(originX + pixel.x * scale), y: Int32(originY + pixel.y * scale),
                                       w: Int32(scale), h: Int32(scale)))

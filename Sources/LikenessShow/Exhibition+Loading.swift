@@ -128,8 +128,10 @@ extension Exhibition {
             m.style = .loop(keyframes: try t.int("keyframes", default: 6, range: 2...1000),
                             period: try t.double("period", default: 60, range: 0.1...86_400, allowed: "0.1 to 86400 seconds"))
         default:
-            m.style = .sitters(hold: try t.double("hold", default: 6, range: 0...3600, allowed: "0 to 3600 seconds"),
-                               morph: try t.double("morph", default: 4, range: 0.1...3600, allowed: "0.1 to 3600 seconds"))
+            let hold = try t.double("hold", default: 6, range: 0...3600, allowed: "0 to 3600 seconds")
+            let morph = try t.double("morph", default: 4, range: 0...3600, allowed: "0 to 3600 seconds (0 = hard cuts)")
+            if hold + morph <= 0 { throw t.invalid("morph", "\(morph)", "more than 0 when hold is 0") }
+            m.style = .sitters(hold: hold, morph: morph)
         }
         m.speed = try t.double("speed", default: 1, range: 0.01...100, allowed: "0.01 to 100 (1 = normal tempo)")
         m.truncation = try t.double("truncation", default: 0.8, range: 0.05...2, allowed: "0.05 to 2 (1 = untruncated)")
