@@ -28,6 +28,7 @@ struct TOMLLineIndex {
                 let name = Self.headerName(line, brackets: 2)
                 let index = arrayCounts[name, default: 0]
                 arrayCounts[name] = index + 1
+                record(name, number)
                 table = "\(name)[\(index)]"
                 record(table, number)
             } else if line.hasPrefix("[") {

@@ -1,0 +1,115 @@
+import Foundation
+import LikenessMedia
+import Testing
+@testable import LikenessShow
+
+// MARK: - Frame queue
+
+@Suite struct FrameQueueTests {
+    @Test func boundedQueueHandsOverInOrderAndCloses() {
+        let queue = FrameQueue(capacity: 2)
+        let frame = Frame(width: 2, height: 2)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            for i in 0..<10 {
+                queue.put(.init(frame: frame, index: i, showTime: 0, renderSeconds: 0, producedAt: 0))
+            }
+            queue.close()
+            done.signal()
+        }.start()
+        var seen: [Int] = []
+        while let item = queue.take() {
+            #expect(queue.count <= 2)
+            seen.append(item.index)
+        }
+        done.wait()
+        #expect(seen == Array(0..<10))
+    }
+
+    @Test func recycledFramesAreReused() {
+        let queue = FrameQueue(capacity: 2)
+        queue.recycle(Frame(width: 4, height: 4))
+        #expect(queue.reusableFrame(width: 3, height: 3) == nil)
+        queue.recycle(Frame(width: 4, height: 4))
+        #expect(queue.reusableFrame(width: 4, height: 4) != nil)
+    }
+}
+
+// MARK: - Headless renderer
+
+@Suite(.serialized) struct HeadlessRendererTests {
+    func render(start: Int, count: Int, width: Int = 32, height: Int = 24) throws -> [Frame] {
+        let sink = MemorySink()
+        let job = HeadlessJob(fps: 30, width: width, height: height, startFrame: start, count: count)
+        let renderer = HeadlessRenderer(exhibition: Exhibition(), job: job, makeGenerator: fakeGeneratorFactory, makePath: fakePathFactory)
+        let outcome = try renderer.run(into: sink)
+        #expect(outcome == .completed(frames: count))
+        #expect(sink.finished)
+        return sink.frames
+    }
+
+    @Test func sameJobSameBytes() throws {
+        StopSignal.reset()
+        let a = try render(start: 0, count: 6)
+        let b = try render(start: 0, count: 6)
+        #expect(a == b)
+        #expect(a.count == 6)
+        #expect(a[0] != a[5], "the picture should move")
+        #expect(a[0].width == 32 && a[0].height == 24)
+    }
+
+    @Test func resumingGivesTheSameFrames() throws {
+        StopSignal.reset()
+        let all = try render(start: 0, count: 8)
+        let tail = try render(start: 5, count: 3)
+        #expect(Array(all[5...]) == tail)
+    }
+
+    @Test func stopSignalEndsCleanly() throws {
+        StopSignal.reset()
+        StopSignal.request()
+        defer { StopSignal.reset() }
+        let sink = MemorySink()
+        let job = HeadlessJob(fps: 30, width: 16, height: 16, count: 1000)
+        let outcome = try HeadlessRenderer(exhibition: Exhibition(), job: job, makeGenerator: fakeGeneratorFactory, makePath: fakePathFactory).run(into: sink)
+        guard case let .interrupted(frames) = outcome else {
+            Issue.record("expected an interruption, got \(outcome)")
+            return
+        }
+        #expect(frames < 1000)
+        #expect(sink.finished)
+    }
+
+    @Test func generatorFailureIsReported() {
+        StopSignal.reset()
+        struct Boom: Error {}
+        let job = HeadlessJob(fps: 30, width: 16, height: 16, count: 3)
+        let renderer = HeadlessRenderer(exhibition: Exhibition(), job: job, makeGenerator: { _ in throw Boom() }, makePath: fakePathFactory)
+        #expect(throws: Boom.self) { try renderer.run(into: MemorySink()) }
+    }
+}
+
+// MARK: - Frame renderer
+
+@Suite struct FrameRendererTests {
+    @Test func modelSizeNeedsNoResampling() {
+        let r = FrameRenderer(generator: FakeGenerator(), path: FakePath(seed: 1, zDim: 8, period: nil), outputWidth: 16, outputHeight: 16)
+        var direct = [UInt8](repeating: 0, count: 16 * 16 * 3)
+        var z = [Float](repeating: 0, count: 8)
+        z.withUnsafeMutableBufferPointer { FakePath(seed: 1, zDim: 8, period: nil).latent(at: 2, into: $0) }
+        z.withUnsafeBufferPointer { zb in direct.withUnsafeMutableBufferPointer { FakeGenerator().renderRGB(latents: zb, into: $0) } }
+        #expect(r.render(at: 2).pixels == direct)
+    }
+
+    @Test func progressBarShowsFramesFPSAndETA() {
+        let bar = ProgressReporter.bar(done: 450, total: 1800, fps: 24.1)
+        #expect(bar.contains("450/1800 frames"))
+        #expect(bar.contains("24.1 fps"))
+        #expect(bar.contains("ETA 0:56"))
+        #expect(ProgressReporter.plain(done: 900, total: 1800, fps: 10).contains("(50%)"))
+        var lines: [String] = []
+        let plain = ProgressReporter(label: "record", total: 10, interactive: false) { lines.append($0) }
+        for i in 1...10 { plain.update(done: i) }
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("record: ") && !$0.contains("\r") })
+    }
+}
