@@ -49,6 +49,8 @@ public final class ShowRunner {
             public var presentsPerSecond: Double
             /// Size of the frames uploaded to the window.
             public var textureWidth: Int, textureHeight: Int
+            /// Evenness of motion: standard deviation / mean of the wall time between new frames (0 = perfectly even).
+            public var intervalVariation: Double
         }
         public var seconds: Double
         public var screens: [ScreenReport]
@@ -158,7 +160,8 @@ public final class ShowRunner {
                 Report.ScreenReport(name: s.screen.name, framesShown: s.shown, framesPerSecond: Double(s.shown) / seconds,
                                     meanRenderSeconds: s.meanRenderSeconds, meanSpeed: s.speedSum / Double(max(presents, 1)),
                                     presentsPerSecond: Double(presents) / seconds,
-                                    textureWidth: s.textureWidth, textureHeight: s.textureHeight)
+                                    textureWidth: s.textureWidth, textureHeight: s.textureHeight,
+                                    intervalVariation: s.intervalVariation)
             },
             videoDriver: session.videoDriver, renderer: streams[0].window.rendererName)
     }
@@ -251,6 +254,18 @@ final class ScreenStream {
 
     var meanRenderSeconds: Double { shown > 0 ? renderSecondsSum / Double(shown) : 0 }
 
+    /// Wall times between new frames (after the first second), for `intervalVariation`.
+    private var intervalSum = 0.0, intervalSquares = 0.0, intervalCount = 0
+    private var clock = 0.0, lastNewFrameAt: Double?
+
+    /// Standard deviation / mean of the wall time between new frames.
+    var intervalVariation: Double {
+        guard intervalCount > 1 else { return 0 }
+        let mean = intervalSum / Double(intervalCount)
+        let variance = max(0, intervalSquares / Double(intervalCount) - mean * mean)
+        return mean > 0 ? variance.squareRoot() / mean : 0
+    }
+
     init(screen: Screen, window: DisplayWindow, textureWidth: Int, textureHeight: Int) {
         self.screen = screen
         self.window = window
@@ -302,7 +317,11 @@ final class ScreenStream {
     /// Advances the frame clock by `dt` seconds and takes the frames that are due.
     func advance(dt: Double, fps: Double, paused: Bool) {
         presentRate = ema(presentRate, dt > 0 ? 1 / dt : 0, dt: dt, tau: 1)
-        if paused { return }
+        clock += dt
+        if paused {
+            lastNewFrameAt = nil
+            return
+        }
         due += dt * fps * rate
         var took = 0
         while due >= 1, let item = queue.tryTake() {
@@ -315,6 +334,13 @@ final class ScreenStream {
             renderSecondsEMA = renderSecondsEMA == 0 ? item.renderSeconds : 0.9 * renderSecondsEMA + 0.1 * item.renderSeconds
             renderSecondsSum += item.renderSeconds
             current = item
+            if let previous = lastNewFrameAt, clock > 1, took == 0 {
+                let interval = clock - previous
+                intervalSum += interval
+                intervalSquares += interval * interval
+                intervalCount += 1
+            }
+            lastNewFrameAt = clock
             due -= 1
             shown += 1
             took += 1

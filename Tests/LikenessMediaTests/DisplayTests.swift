@@ -31,6 +31,10 @@ func isClose(_ a: RGBColor, _ b: RGBColor, tolerance: Int = 8) -> Bool {
 @Suite(.serialized) struct DisplayTests {
     /// Opens a windowed 320x200 window, shows the quadrants picture on a grey background and checks the read-back.
     func checkWindow(driver: String?) throws {
+        try withSDLLock { try checkWindowLocked(driver: driver) }
+    }
+
+    func checkWindowLocked(driver: String?) throws {
         if let driver { setenv("SDL_VIDEODRIVER", driver, 1) } else { unsetenv("SDL_VIDEODRIVER") }
         defer { unsetenv("SDL_VIDEODRIVER") }
         let session = try DisplaySession()
