@@ -51,7 +51,7 @@ public final class ProgressReporter {
 
     /// Ends the bar's line.
     public func finish(done: Int, note: String = "") {
-        let summary = Self.plain(done: done, total: total, fps: fps(done: done))
+        let summary = "\(done) frames, " + String(format: "%.1f fps", fps(done: done))
         if interactive {
             write("\r" + Self.bar(done: done, total: total, fps: fps(done: done)) + "\u{1B}[K\n")
         }

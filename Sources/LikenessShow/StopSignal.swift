@@ -10,8 +10,14 @@ import Synchronization
 public enum StopSignal {
     static let count = Atomic<Int>(0)
 
-    /// Installs the handlers for SIGINT and SIGTERM.
+    /// Installs the handlers for SIGINT and SIGTERM and unblocks both on the calling thread (threads started
+    /// from it inherit that). A parent may have started us with them blocked (e.g. from a dispatch worker thread).
     public static func install() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber) { number in
                 let (_, now) = StopSignal.count.add(1, ordering: .relaxed)

@@ -16,11 +16,12 @@ struct Likeness: ParsableCommand {
         start from Exhibition/default.toml. Every key is described in the README.
 
         Examples:
-          likeness show                                    # the default exhibition, fullscreen
-          likeness show Exhibition/diptych.toml            # two screens, two independent streams
+          likeness show                            # default exhibition, fullscreen
+          likeness show Exhibition/diptych.toml    # two screens, two streams
           likeness record Exhibition/loop-video.toml --output loop.mp4
           likeness frames --count 100 --output frames/
-          likeness frames --count 300 --output - | ffplay -f rawvideo -pixel_format rgb24 -video_size 1080x1080 -
+          likeness frames --size 512x512 --output - | ffplay -f rawvideo \\
+              -pixel_format rgb24 -video_size 512x512 -
           likeness info
         """,
         version: "0.1.0",

@@ -101,22 +101,62 @@ import Testing
         #expect(result.stderr.contains("record: ") && !result.stderr.contains("\r"))
     }
 
-    /// The step from the last frame to the first is like any other step: the loop has no seam and no duplicate.
-    @Test(.enabled(if: fixtureExists && ffmpegAvailable, "needs the fixture model and ffmpeg"))
-    func loopSeamIsLikeAnyOtherStep() throws {
-        let out = temporaryFolder().appendingPathComponent("loop.mp4")
-        let result = try likeness(["record", "Exhibition/loop-video.toml", "--model", fixtureModel, "--size", "64x64",
-                                   "--fps", "12", "--seconds", "3", "--loop", "--quality", "10", "--output", out.path])
+    /// Raw frames of a loop exhibition (period 3 s, `keyframes` keyframes) at 12 fps, at the model's own size.
+    func loopFrames(count: Int, keyframes: Int, start: Int = 0) throws -> [Frame] {
+        let folder = temporaryFolder()
+        let file = folder.appendingPathComponent("loop.toml")
+        try """
+        [motion]
+        style = "loop"
+        keyframes = \(keyframes)
+        period = 3.0
+        truncation = 1.0
+        [output]
+        fps = 12
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try likeness(["frames", file.path, "--model", fixtureModel, "--size", "32x32", "--count", "\(count)",
+                                   "--start-frame", "\(start)", "--output", "-"])
         #expect(result.status == 0, "\(result.stderr)")
-        let frames = try decodeFrames(out, width: 64, height: 64)
-        #expect(frames.count == 36)
-        guard frames.count == 36 else { return }
+        let size = 32 * 32 * 3
+        let bytes = [UInt8](result.stdout)
+        return stride(from: 0, to: bytes.count - size + 1, by: size).map {
+            Frame(width: 32, height: 32, pixels: Array(bytes[$0..<($0 + size)]))
+        }
+    }
+
+    /// The step from the last frame to the first is like any other step: the loop has no seam and no duplicate.
+    @Test(.enabled(if: fixtureExists, "needs the fixture model"))
+    func loopSeamIsLikeAnyOtherStep() throws {
+        let frames = try loopFrames(count: 37, keyframes: 4)
+        #expect(frames.count == 37)
+        guard frames.count == 37 else { return }
         let steps = (0..<35).map { frames[$0].meanAbsoluteDifference(to: frames[$0 + 1]) }
         let seam = frames[35].meanAbsoluteDifference(to: frames[0])
         let low = steps.min() ?? 0, high = steps.max() ?? 0
         print("loop steps: min \(low), max \(high), seam \(seam)")
-        #expect(seam >= low * 0.5 && seam <= high * 1.5, "seam step \(seam) outside [\(low), \(high)]")
-        #expect(seam > 0.1, "the last frame duplicates the first")
+        #expect(seam >= low * 0.5 && seam <= high * 1.5, "seam step \(seam) outside the other steps [\(low), \(high)]")
+        #expect(seam > 0, "the last frame duplicates the first")
+        // One period on, the picture is the first one again.
+        #expect(frames[36].meanAbsoluteDifference(to: frames[0]) < 0.05, "frame 36 is not frame 0 again")
+    }
+
+    /// `record --loop` writes exactly the loop's frames: seconds × fps of them, the same pictures `frames` paints.
+    @Test(.enabled(if: fixtureExists && ffmpegAvailable, "needs the fixture model and ffmpeg"))
+    func recordedLoopHasExactlyOnePeriod() throws {
+        let out = temporaryFolder().appendingPathComponent("loop.mp4")
+        let result = try likeness(["record", "Exhibition/loop-video.toml", "--model", fixtureModel, "--size", "32x32",
+                                   "--fps", "12", "--seconds", "3", "--loop", "--quality", "0", "--output", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let facts = try probe(out)
+        #expect(facts["nb_read_frames"] == "36")
+        #expect(abs((Double(facts["duration"] ?? "") ?? 0) - 3.0) < 0.01)
+        let video = try decodeFrames(out, width: 32, height: 32)
+        let exact = try loopFrames(count: 36, keyframes: 6)
+        #expect(video.count == 36 && exact.count == 36)
+        for i in 0..<min(video.count, exact.count) {
+            let error = video[i].meanAbsoluteDifference(to: exact[i])
+            #expect(error < 3, "video frame \(i) differs from the loop frame by \(error)")
+        }
     }
 
     @Test(.enabled(if: fixtureExists && ffmpegAvailable, "needs the fixture model and ffmpeg"))
@@ -131,7 +171,7 @@ import Testing
     func interruptedRecordingIsFinalisedAndPlays() throws {
         let out = temporaryFolder().appendingPathComponent("cut.mp4")
         let command = try RunningCommand(likenessBinary, ["record", "--model", fixtureModel, "--size", "64x64", "--fps", "10",
-                                                          "--seconds", "600", "--output", out.path])
+                                                          "--seconds", "60", "--output", out.path])
         try waitForFrames(command, minimum: 5)
         command.signal(SIGINT)
         let result = command.wait()
@@ -146,7 +186,7 @@ import Testing
     func killedRecordingStillPlays() throws {
         let out = temporaryFolder().appendingPathComponent("killed.mp4")
         let command = try RunningCommand(likenessBinary, ["record", "--model", fixtureModel, "--size", "64x64", "--fps", "10",
-                                                          "--seconds", "600", "--output", out.path])
+                                                          "--seconds", "60", "--output", out.path])
         try waitForFrames(command, minimum: 5)
         command.signal(SIGKILL)
         _ = command.wait()
