@@ -9,7 +9,7 @@ APT_PACKAGES := libopenblas-dev libsdl2-dev libpng-dev pkg-config ffmpeg xvfb xa
 EXHIBITION  ?= Exhibition/default.toml
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps venv build release show test test-swift test-python bench fixtures clean
+.PHONY: all deps venv build release show test test-swift test-python bench fixtures clean crops train model
 
 all: release
 
@@ -56,15 +56,33 @@ show: release
 # MARK: - Tests
 
 test: deps venv
+	$(SWIFT) build
 	$(MAKE) test-python
 	$(MAKE) test-swift
 
 test-swift: deps venv
-	$(SWIFT) build
 	LIKENESS_PYTHON=$(abspath $(VENV_PY)) xvfb-run -a -s "-screen 0 1280x720x24" $(SWIFT) test
 
+# The training pipeline's tests; the end-to-end one runs the Swift binary built by `swift build`.
 test-python: venv
-	cd Models/training && ../../$(VENV_PY) -m pytest -q tests
+	cd Models/training && LIKENESS_BIN=$(abspath .build/debug/likeness) ../../$(VENV_PY) -m pytest -q tests
+
+# MARK: - Training (see README: "Training a model on your own images")
+
+DATASET ?= ../shared/datasets/met-portraits
+MODEL   ?= met-portraits-128
+MINUTES ?= 100
+
+crops: venv
+	$(VENV_PY) Models/training/prepare.py --dataset $(DATASET) --out .cache/crops-256
+
+train: crops
+	$(VENV_PY) Models/training/train.py --crops .cache/crops-256 --out .cache/run --minutes $(MINUTES)
+
+model: venv
+	$(VENV_PY) Models/training/export.py --checkpoint .cache/run/checkpoint.pt --out Models/$(MODEL)/model.onnx
+	$(VENV_PY) Models/training/evaluate.py --model Models/$(MODEL)/model.onnx --crops .cache/crops-256
+	$(VENV_PY) Models/training/card.py --model Models/$(MODEL)/model.onnx --name $(MODEL) --crops .cache/crops-256 --run .cache/run
 
 # MARK: - Tools
 

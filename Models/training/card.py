@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Write a Likeness model's card: MODEL_CARD.md beside the model and the same JSON in the ONNX file.
+
+The card is assembled from what the pipeline recorded, never typed by hand: the crops' manifest and
+report (prepare.py: sources, licenses, counts kept and dropped with reasons, Met object ids), the
+training config (train.py: recipe, hyperparameters, hardware, steps, wall time) and the metrics
+(evaluate.py). It is stored in the ONNX `metadata_props` under `likeness.card` (JSON), with the
+credit line also under `likeness.credit`, so the exhibition can show it.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+CREDIT = ("Trained on {images} public-domain portraits from The Metropolitan Museum of Art "
+          "Open Access collection (CC0).")
+
+
+def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, model_size_mb: float) -> dict:
+    report = json.loads((crops / "report.json").read_text())
+    with (crops / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    config = json.loads((run / "config.json").read_text())
+    log_lines = (run / "log.jsonl").read_text().splitlines() if (run / "log.jsonl").is_file() else []
+    last = json.loads(log_lines[-1]) if log_lines else {}
+    metrics = json.loads(metrics_path.read_text()) if metrics_path and metrics_path.is_file() else {}
+    object_ids = sorted({int(r["met_object_id"]) for r in rows})
+    licenses = sorted({r["license"] for r in rows})
+    return {
+        "name": name,
+        "description": "An unconditional portrait generator: a latent vector z of 128 standard-normal numbers "
+                       f"becomes a {config['size']}x{config['size']} painted face of a sitter who never existed.",
+        "credit": CREDIT.format(images=len(object_ids)),
+        "license": "Model weights: CC0-1.0 (trained only on CC0 images); code: MIT",
+        "data": {
+            "source": "The Metropolitan Museum of Art Open Access collection (the CC0 source paintings behind "
+                      "MetFaces), faces cropped and aligned by Likeness's own prepare.py; NVIDIA's CC BY-NC crops "
+                      "were not used",
+            "licenses": licenses,
+            "faces_listed": report["faces_listed"],
+            "paintings_listed": report["images_listed"],
+            "faces_kept": report["kept"],
+            "paintings_kept": len(object_ids),
+            "dropped": report["dropped"],
+            "alignment": "FFHQ-style from dlib 68-point landmarks; min crop side "
+                         f"{report['min_crop_side_px']}px; at most {report['max_outside_fraction']:.0%} "
+                         "outside the painting (reflect-padded, blurred)",
+            "met_object_ids": object_ids,
+        },
+        "training": {
+            "recipe": config["architecture"],
+            "resolution": config["size"], "z_dim": config["z_dim"],
+            "hyperparameters": {k: config[k] for k in ("batch", "lr_g", "lr_d", "beta1", "ema", "augment",
+                                                        "g_base", "d_base", "seed")},
+            "steps": last.get("step"), "images_seen": last.get("images_seen"),
+            "wall_time_minutes": last.get("minutes"),
+            "hardware": f"{config['device']} ({config['cpu']}, {config['cpu_threads']} torch threads)",
+            "torch": config["torch"],
+            "generator_parameters": config["generator_parameters"],
+            "generator_gflop_per_frame": round(config["generator_gflop_per_frame"], 3),
+            "model_size_mb": round(model_size_mb, 1),
+        },
+        "metrics": metrics,
+        "intended_use": "Generative art: an endless exhibition of imaginary portraits, looping videos, "
+                        "artistic experiments. Not for identifying, depicting or impersonating real people.",
+        "limitations": [
+            f"Low resolution ({config['size']}x{config['size']}), shown upscaled; fine detail is soft.",
+            "Trained for a short CPU budget on about a thousand faces: some samples are malformed or smeared.",
+            "Reflects the collection: mostly European and American sitters of the 16th-19th centuries, "
+            "mostly white, often wealthy; many more men than women; it cannot paint who was not painted.",
+            "Prints, drawings and miniatures are mixed with oil paintings, so the style varies.",
+        ],
+    }
+
+
+def markdown(card: dict) -> str:
+    d, t, m = card["data"], card["training"], card.get("metrics", {})
+    lines = [f"# {card['name']}", "", card["description"], "", f"**Credit:** {card['credit']}", "",
+             f"**License:** {card['license']}", "", "## Data", "", d["source"] + ".", "",
+             f"- Licenses of every image used: {', '.join(d['licenses'])}",
+             f"- Faces listed: {d['faces_listed']} in {d['paintings_listed']} paintings; "
+             f"kept: {d['faces_kept']} faces from {d['paintings_kept']} paintings",
+             f"- Dropped: {', '.join(f'{k}: {v}' for k, v in d['dropped'].items()) or 'none'}",
+             f"- Alignment: {d['alignment']}",
+             f"- Met object ids used ({len(d['met_object_ids'])}): listed in the ONNX metadata "
+             "(`likeness.card` → data.met_object_ids) and below.", "",
+             "## Training", "", t["recipe"] + ".", "",
+             f"- Resolution {t['resolution']}x{t['resolution']}, zDim {t['z_dim']}, "
+             f"{t['generator_parameters'] / 1e6:.2f} M generator parameters, "
+             f"{t['generator_gflop_per_frame']} GFLOP per frame, {t['model_size_mb']} MB",
+             f"- Hyperparameters: " + ", ".join(f"{k}={v}" for k, v in t["hyperparameters"].items()),
+             f"- {t['steps']} steps, {t['images_seen']} images seen, {t['wall_time_minutes']} minutes "
+             f"on {t['hardware']}, torch {t['torch']}", ""]
+    if m:
+        swd = m["swd_x1e3"]
+        mem = m["memorization"]
+        levels = [k for k in swd["model_vs_real"] if k != "mean"]
+        lines += ["## Metrics", "",
+                  "Multi-scale sliced Wasserstein distance (x1e3, Karras et al. 2018), lower is better:", "",
+                  "| | " + " | ".join(levels) + " | mean |", "|---" * (len(levels) + 2) + "|",
+                  "| model vs real | " + " | ".join(str(swd["model_vs_real"][k]) for k in levels)
+                  + f" | {swd['model_vs_real']['mean']} |",
+                  "| real half vs real half (floor) | " + " | ".join(str(swd["real_half_vs_real_half"][k]) for k in levels)
+                  + f" | {swd['real_half_vs_real_half']['mean']} |", "",
+                  f"Memorisation ({mem['samples']} samples; {mem['distance']}): nearest training crop "
+                  f"min {mem['sample_to_nearest_crop']['min']}, median {mem['sample_to_nearest_crop']['median']}; "
+                  f"for comparison, each crop to its nearest other crop: min {mem['crop_to_nearest_other_crop']['min']}, "
+                  f"median {mem['crop_to_nearest_other_crop']['median']}. Near-copies (distance < "
+                  f"{mem['near_copy_threshold']}): {mem['near_copies']}.", "",
+                  "![samples](samples.png)", "", "Closest pairs (sample above, nearest training crop below):", "",
+                  "![closest pairs](closest-pairs.png)", ""]
+    lines += ["## Intended use", "", card["intended_use"], "", "## Known limitations", ""]
+    lines += [f"- {x}" for x in card["limitations"]]
+    lines += ["", "## Met object ids", "", ", ".join(str(i) for i in d["met_object_ids"]), ""]
+    return "\n".join(lines)
+
+
+def attach(model: Path, card: dict) -> None:
+    """Store the card in the ONNX metadata_props (replacing earlier Likeness entries)."""
+    import onnx
+    proto = onnx.load(str(model))
+    keep = [p for p in proto.metadata_props if not p.key.startswith("likeness.")]
+    del proto.metadata_props[:]
+    proto.metadata_props.extend(keep)
+    for key, value in (("likeness.card", json.dumps(card, separators=(",", ":"))), ("likeness.credit", card["credit"])):
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.checker.check_model(proto)
+    tmp = model.with_suffix(".tmp")
+    onnx.save(proto, str(tmp))
+    tmp.replace(model)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", type=Path, default=Path("Models/met-portraits-128/model.onnx"))
+    p.add_argument("--name", default="met-portraits-128")
+    p.add_argument("--crops", type=Path, default=Path(".cache/crops-256"))
+    p.add_argument("--run", type=Path, default=Path(".cache/run"))
+    args = p.parse_args(argv)
+    card = build_card(args.name, args.crops, args.run, args.model.parent / "metrics.json",
+                      args.model.stat().st_size / 2**20)
+    attach(args.model, card)
+    (args.model.parent / "MODEL_CARD.md").write_text(markdown(card))
+    print(f"card: {args.model.parent / 'MODEL_CARD.md'} and likeness.card in {args.model}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

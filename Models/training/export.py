@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Export a trained Likeness generator (the EMA weights) to ONNX under the engine's contract.
+
+Contract: one input `z` float32 [N, zDim], one output `image` float32 [N, 3, H, W] in [-1, 1],
+opset 17, batch size dynamic (`N`). Before export the EMA generator's batch-norm statistics are
+recalibrated: the running statistics seen in training belong to the raw generator, not to its
+moving average, so they are recomputed from many forward passes of the EMA weights in training mode
+(a cumulative average, momentum None), then the model is put in eval mode.
+
+Checks: onnx.checker, then ONNX Runtime against PyTorch on the same latents (max |difference| <=
+1e-4, else the export fails). The model card (card.py) is attached afterwards, once evaluated.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from likeness_training.models import Generator  # noqa: E402
+
+
+def load_ema(checkpoint: Path) -> tuple[Generator, dict]:
+    if not checkpoint.is_file():
+        raise SystemExit(f"export: {checkpoint} not found; train first (train.py)")
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    config = state["config"]
+    gen = Generator(config["z_dim"], config["size"], config["g_base"])
+    gen.load_state_dict(state["ema"])
+    return gen, {**config, "steps": state["step"], "elapsed_seconds": state["elapsed_seconds"]}
+
+
+@torch.no_grad()
+def recalibrate_batch_norm(gen: Generator, batches: int = 100, batch: int = 64, seed: int = 0) -> None:
+    """Recompute every BatchNorm's running mean/var as the average over `batches` random batches."""
+    norms = [m for m in gen.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+    gen.train()
+    rng = torch.Generator().manual_seed(seed)
+    for _ in range(batches):
+        gen(torch.randn(batch, gen.z_dim, generator=rng))
+    gen.eval()
+
+
+def export(gen: Generator, path: Path, opset: int = 17) -> None:
+    gen.eval()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(
+        gen, (torch.randn(1, gen.z_dim),), str(path),
+        input_names=["z"], output_names=["image"], opset_version=opset,
+        dynamic_axes={"z": {0: "N"}, "image": {0: "N"}}, do_constant_folding=True, dynamo=False,
+    )
+
+
+def verify(gen: Generator, path: Path, tolerance: float = 1e-4) -> float:
+    """onnx.checker plus ONNX Runtime vs PyTorch; returns max |difference|."""
+    import onnx
+    import onnxruntime as ort
+    onnx.checker.check_model(onnx.load(str(path)), full_check=True)
+    z = torch.randn(4, gen.z_dim, generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        expected = gen(z).numpy()
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(["image"], {"z": z.numpy()})[0]
+    diff = float(np.abs(got - expected).max())
+    if diff > tolerance:
+        raise SystemExit(f"export: ONNX Runtime differs from PyTorch by {diff:.2e} > {tolerance:.0e}")
+    return diff
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoint", type=Path, default=Path(".cache/run/checkpoint.pt"))
+    p.add_argument("--out", type=Path, default=Path("Models/met-portraits-128/model.onnx"))
+    p.add_argument("--bn-batches", type=int, default=100)
+    args = p.parse_args(argv)
+    gen, config = load_ema(args.checkpoint)
+    recalibrate_batch_norm(gen, args.bn_batches)
+    export(gen, args.out)
+    diff = verify(gen, args.out)
+    size_mb = args.out.stat().st_size / 2**20
+    print(f"export: {args.out} ({size_mb:.1f} MB); ONNX Runtime vs PyTorch max |diff| {diff:.2e}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

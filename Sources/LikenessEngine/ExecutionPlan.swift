@@ -1,0 +1,87 @@
+import Foundation
+
+// MARK: - ExecutionPlan
+
+/// The planned graph: steps bound to one arena, run in order, allocation-free.
+///
+/// The arena holds every activation, scratch buffer and materialized constant; buffers whose
+/// lifetimes do not overlap share memory. Weights live in the steps (allocated once at load).
+final class ExecutionPlan {
+    let steps: [Step]
+    /// Floats in the arena.
+    let arenaCount: Int
+    let arena: UnsafeMutablePointer<Float>
+    let input: UnsafeMutablePointer<Float>
+    let output: UnsafeMutablePointer<Float>
+    let inputShape: [Int]
+    let outputShape: [Int]
+    let pool: WorkerPool
+    /// FLOPs of one run (the whole batch).
+    let flops: Double
+
+    init(steps: [Step], arenaCount: Int, offsets: [Int], initialData: [(Int, [Float])],
+         inputOffset: Int, inputShape: [Int], outputOffset: Int, outputShape: [Int], threads: Int) {
+        self.steps = steps
+        self.arenaCount = max(arenaCount, 16)
+        let base = UnsafeMutablePointer<Float>.allocate(capacity: self.arenaCount)
+        base.initialize(repeating: 0, count: self.arenaCount)
+        for (offset, values) in initialData {
+            values.withUnsafeBufferPointer { src in
+                if let start = src.baseAddress { (base + offset).update(from: start, count: values.count) }
+            }
+        }
+        arena = base
+        for step in steps { step.bind { base + offsets[$0] } }
+        input = arena + inputOffset
+        output = arena + outputOffset
+        self.inputShape = inputShape
+        self.outputShape = outputShape
+        pool = WorkerPool(threadCount: threads)
+        flops = steps.reduce(0) { $0 + $1.flops }
+    }
+
+    deinit {
+        pool.stop()
+        arena.deallocate()
+    }
+
+    var inputCount: Int { inputShape.reduce(1, *) }
+    var outputCount: Int { outputShape.reduce(1, *) }
+
+    /// Runs every step. With `timings`, adds each step's nanoseconds to `timings[i]`.
+    func run(timings: UnsafeMutablePointer<UInt64>? = nil) {
+        for i in 0..<steps.count {
+            let step = steps[i]
+            let start = timings == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            if step.parallel { pool.run(step) } else { step.run(part: 0, of: 1) }
+            if let timings { timings[i] &+= DispatchTime.now().uptimeNanoseconds - start }
+        }
+    }
+
+    /// Copies `values` into the input, runs, and returns a copy of the output (allocates; for tests).
+    func evaluate(_ values: [Float]) -> [Float] {
+        precondition(values.count == inputCount, "expected \(inputCount) input values, got \(values.count)")
+        values.withUnsafeBufferPointer { src in
+            if let base = src.baseAddress { input.update(from: base, count: inputCount) }
+        }
+        run()
+        return Array(UnsafeBufferPointer(start: output, count: outputCount))
+    }
+}
+
+// MARK: - Threading
+
+/// How frames use the cores: OpenBLAS's threads inside each sgemm, or the engine's own pool
+/// splitting every layer (im2col, sgemm, epilogue) across threads with single-threaded sgemm.
+enum ThreadingMode: String, Sendable {
+    case own
+    case blas
+
+    /// `LIKENESS_THREADING=own|blas` overrides the default (`own`, which measured faster).
+    static var current: ThreadingMode {
+        if let raw = ProcessInfo.processInfo.environment["LIKENESS_THREADING"], let mode = ThreadingMode(rawValue: raw) {
+            return mode
+        }
+        return .own
+    }
+}

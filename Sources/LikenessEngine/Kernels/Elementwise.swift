@@ -1,0 +1,242 @@
+import Foundation
+
+// MARK: - SIMD math
+
+/// Vectorized transcendental functions, accurate to a few ulp (Cephes-style range reduction).
+enum VectorMath {
+    /// e^x for 16 lanes; inputs are clamped to [-87, 88].
+    @inline(__always)
+    static func exp(_ input: SIMD16<Float>) -> SIMD16<Float> {
+        let x = input.clamped(lowerBound: SIMD16(repeating: -87), upperBound: SIMD16(repeating: 88))
+        let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        var r = x - n * 0.693_359_375
+        r = r + n * 2.121_944_4e-4
+        // Polynomial for e^r on [-ln2/2, ln2/2].
+        var p = SIMD16<Float>(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_6e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_1e-1
+        p = p * r * r + r + 1
+        let exponent = SIMD16<Int32>(n, rounding: .towardZero) &+ 127
+        let scale = unsafeBitCast(exponent &<< 23, to: SIMD16<Float>.self)
+        return p * scale
+    }
+
+    @inline(__always)
+    static func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        1 / (1 + exp(-x))
+    }
+
+    @inline(__always)
+    static func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        // tanh(x) = 1 - 2 / (e^{2x} + 1); absolute error < 2e-7 everywhere.
+        1 - 2 / (exp(x + x) + 1)
+    }
+}
+
+// MARK: - Activation kernels
+
+extension Activation {
+    /// Applies the activation in place to `count` floats at `pointer`, 16 lanes at a time.
+    @inline(__always)
+    func applyInPlace(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        if case .none = self { return }
+        var i = 0
+        let raw = UnsafeMutableRawPointer(pointer)
+        while i + 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            raw.storeBytes(of: applyVector(v), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i < count {
+            var tail = SIMD16<Float>(repeating: 0)
+            for j in 0..<(count - i) { tail[j] = pointer[i + j] }
+            let result = applyVector(tail)
+            for j in 0..<(count - i) { pointer[i + j] = result[j] }
+        }
+    }
+
+    /// Adds `bias` then applies the activation, in place.
+    @inline(__always)
+    func applyInPlace(_ pointer: UnsafeMutablePointer<Float>, count: Int, bias: Float) {
+        if bias == 0 { applyInPlace(pointer, count: count); return }
+        let b = SIMD16<Float>(repeating: bias)
+        var i = 0
+        let raw = UnsafeMutableRawPointer(pointer)
+        while i + 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + b
+            raw.storeBytes(of: applyVector(v), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { pointer[i] = apply(pointer[i] + bias); i += 1 }
+    }
+
+    /// `x * scale + shift`, then the activation, in place or from `source` to `destination`.
+    @inline(__always)
+    func applyAffine(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int, scale: Float, shift: Float) {
+        let s = SIMD16<Float>(repeating: scale), t = SIMD16<Float>(repeating: shift)
+        var i = 0
+        let src = UnsafeRawPointer(source), dst = UnsafeMutableRawPointer(destination)
+        while i + 16 <= count {
+            let v = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * s + t
+            dst.storeBytes(of: applyVector(v), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { destination[i] = apply(source[i] * scale + shift); i += 1 }
+    }
+
+    @inline(__always)
+    func applyVector(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        switch self {
+        case .none: return v
+        case .relu: return v.replacing(with: 0, where: v .< 0)
+        case .leakyRelu(let a): return v.replacing(with: v * a, where: v .< 0)
+        case .sigmoid: return VectorMath.sigmoid(v)
+        case .tanh: return VectorMath.tanh(v)
+        case .clip(let lo, let hi): return v.clamped(lowerBound: SIMD16(repeating: lo), upperBound: SIMD16(repeating: hi))
+        }
+    }
+}
+
+// MARK: - Binary kernels
+
+/// An elementwise binary operator with broadcasting.
+enum BinaryOperator: Sendable {
+    case add, subtract, multiply, divide, power, minimum, maximum, prelu
+
+    init?(_ op: String) {
+        switch op {
+        case "Add": self = .add
+        case "Sub": self = .subtract
+        case "Mul": self = .multiply
+        case "Div": self = .divide
+        case "Pow": self = .power
+        case "Min": self = .minimum
+        case "Max": self = .maximum
+        case "PRelu": self = .prelu
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    func apply(_ a: Float, _ b: Float) -> Float {
+        switch self {
+        case .add: return a + b
+        case .subtract: return a - b
+        case .multiply: return a * b
+        case .divide: return a / b
+        case .power: return Foundation.pow(a, b)
+        case .minimum: return Swift.min(a, b)
+        case .maximum: return Swift.max(a, b)
+        case .prelu: return a >= 0 ? a : a * b
+        }
+    }
+
+    @inline(__always)
+    func apply(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        switch self {
+        case .add: return a + b
+        case .subtract: return a - b
+        case .multiply: return a * b
+        case .divide: return a / b
+        case .minimum: return pointwiseMin(a, b)
+        case .maximum: return pointwiseMax(a, b)
+        case .prelu: return a.replacing(with: a * b, where: a .< 0)
+        case .power:
+            var r = a
+            for i in 0..<16 { r[i] = Foundation.pow(a[i], b[i]) }
+            return r
+        }
+    }
+
+    /// Row kernel: `out[i] = a[i * sa] op b[i * sb]` with each stride 0 or 1 on the fast paths.
+    @inline(__always)
+    func row(_ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), ro = UnsafeMutableRawPointer(out)
+        if sa == 1 && sb == 1 {
+            while i + 16 <= count {
+                let v = apply(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+                ro.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+        } else if sa == 1 && sb == 0 {
+            let vb = SIMD16<Float>(repeating: b[0])
+            while i + 16 <= count {
+                ro.storeBytes(of: apply(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), vb), toByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+        } else if sa == 0 && sb == 1 {
+            let va = SIMD16<Float>(repeating: a[0])
+            while i + 16 <= count {
+                ro.storeBytes(of: apply(va, rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)), toByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+        }
+        while i < count { out[i] = apply(a[i * sa], b[i * sb]); i += 1 }
+    }
+}
+
+// MARK: - Unary (non-fusable) operators
+
+/// Elementwise operators that never fuse into a producer.
+enum UnaryOperator: Sendable {
+    case activation(Activation)
+    case elu(alpha: Float), softplus, negate, exp, squareRoot, absolute
+
+    @inline(__always)
+    func apply(_ x: Float) -> Float {
+        switch self {
+        case .activation(let a): return a.apply(x)
+        case .elu(let alpha): return x >= 0 ? x : alpha * (Foundation.exp(x) - 1)
+        case .softplus: return Foundation.log1p(Foundation.exp(x))
+        case .negate: return -x
+        case .exp: return Foundation.exp(x)
+        case .squareRoot: return x.squareRoot()
+        case .absolute: return Swift.abs(x)
+        }
+    }
+}
+
+// MARK: - RGB conversion
+
+/// Planar float [3, H, W] in [-1, 1] → interleaved RGB8, `byte = clamp(round((x + 1) * 127.5), 0, 255)`.
+enum RGBConversion {
+    @inline(__always)
+    static func convert(planes: UnsafePointer<Float>, pixelCount: Int, into output: UnsafeMutablePointer<UInt8>) {
+        let r = UnsafeRawPointer(planes), g = UnsafeRawPointer(planes + pixelCount), b = UnsafeRawPointer(planes + 2 * pixelCount)
+        let scale = SIMD16<Float>(repeating: 127.5)
+        let lo = SIMD16<Float>(repeating: 0), hi = SIMD16<Float>(repeating: 255)
+        @inline(__always) func bytes(_ v: SIMD16<Float>) -> SIMD16<UInt8> {
+            let f = ((v + 1) * scale).rounded(.toNearestOrEven).clamped(lowerBound: lo, upperBound: hi)
+            return SIMD16<UInt8>(truncatingIfNeeded: SIMD16<Int32>(f, rounding: .towardZero))
+        }
+        var i = 0
+        while i + 16 <= pixelCount {
+            let vr = bytes(r.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            let vg = bytes(g.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            let vb = bytes(b.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            let o = output + i * 3
+            for j in 0..<16 {
+                o[3 * j] = vr[j]; o[3 * j + 1] = vg[j]; o[3 * j + 2] = vb[j]
+            }
+            i += 16
+        }
+        while i < pixelCount {
+            output[3 * i] = byte(planes[i])
+            output[3 * i + 1] = byte(planes[pixelCount + i])
+            output[3 * i + 2] = byte(planes[2 * pixelCount + i])
+            i += 1
+        }
+    }
+
+    /// The scalar definition, the reference for the SIMD path.
+    @inline(__always)
+    static func byte(_ x: Float) -> UInt8 {
+        let v = ((x + 1) * 127.5).rounded(.toNearestOrEven)
+        guard v == v else { return 0 }
+        return UInt8(min(max(v, 0), 255))
+    }
+}

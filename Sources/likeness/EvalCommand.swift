@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import LikenessEngine
+
+// MARK: - likeness eval
+
+/// `likeness eval`: run a model on raw latents and write the raw output (for end-to-end tests).
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Run a model on raw float32 latents; write the raw float32 NCHW output and/or RGB8 frames.",
+        discussion: """
+            --input holds N*zDim little-endian float32 values (N frames). --output receives N*3*H*W \
+            float32 values (NCHW, in [-1, 1]); --rgb receives N*H*W*3 bytes (RGB8, interleaved).
+            """)
+
+    @Option(help: "The .onnx model.")
+    var model: String
+
+    @Option(help: "Raw little-endian float32 latents, N*zDim values.")
+    var input: String
+
+    @Option(help: "Where to write the raw float32 NCHW output.")
+    var output: String?
+
+    @Option(help: "Where to write the RGB8 frames.")
+    var rgb: String?
+
+    @Option(help: "Threads (0 = automatic).")
+    var threads: Int = 0
+
+    func validate() throws {
+        guard output != nil || rgb != nil else { throw ValidationError("give --output and/or --rgb") }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
+    }
+
+    func run() throws {
+        let url = URL(fileURLWithPath: model)
+        let latentData: Data
+        do {
+            latentData = try Data(contentsOf: URL(fileURLWithPath: input))
+        } catch {
+            printError("likeness eval: cannot read latents '\(input)': \(error.localizedDescription); check the path")
+            throw ExitCode.failure
+        }
+        guard latentData.count % 4 == 0, !latentData.isEmpty else {
+            printError("likeness eval: '\(input)' holds \(latentData.count) bytes, not a whole number of float32 values; write it with numpy's tofile on a float32 array")
+            throw ExitCode.failure
+        }
+        let latents: [Float] = latentData.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        do {
+            // Load once at batch 1 to learn zDim, then at the batch the file implies.
+            let probe = try Generator(contentsOf: url, batchSize: 1, threads: 1)
+            guard latents.count % probe.zDim == 0 else {
+                printError("likeness eval: \(latents.count) latent values are not a multiple of zDim \(probe.zDim); write N*\(probe.zDim) float32 values")
+                throw ExitCode.failure
+            }
+            let batch = latents.count / probe.zDim
+            let generator = batch == 1 ? probe : try Generator(contentsOf: url, batchSize: batch, threads: threads)
+            if let output {
+                let values = generator.forward(latents: latents)
+                try values.withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: output)) }
+            }
+            if let rgb {
+                let bytes = generator.renderRGB(latents: latents)
+                try Data(bytes).write(to: URL(fileURLWithPath: rgb))
+            }
+        } catch let error as EngineError {
+            printError("likeness eval: \(error)")
+            throw ExitCode.failure
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError("likeness eval: cannot write the output: \(error.localizedDescription); check the directory exists and is writable")
+            throw ExitCode.failure
+        }
+    }
+}
