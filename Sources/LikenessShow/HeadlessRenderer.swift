@@ -36,8 +36,12 @@ public final class HeadlessRenderer {
     public let job: HeadlessJob
     private let makeGenerator: GeneratorFactory
     private let makePath: PathFactory
+    private let stopRequested: @Sendable () -> Bool
 
-    public init(exhibition: Exhibition, job: HeadlessJob, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
+    /// - Parameter stopRequested: polled before each frame; by default SIGINT/SIGTERM (`StopSignal`).
+    public init(exhibition: Exhibition, job: HeadlessJob, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
+                stopRequested: @escaping @Sendable () -> Bool = { StopSignal.isRequested }) {
+        self.stopRequested = stopRequested
         precondition(exhibition.screens.indices.contains(job.screenIndex), "no screen \(job.screenIndex)")
         self.exhibition = exhibition
         self.job = job
@@ -65,6 +69,7 @@ public final class HeadlessRenderer {
         let makeGenerator = self.makeGenerator
         let makePath = self.makePath
         let threads = exhibition.model.threads
+        let stopRequested = self.stopRequested
 
         let producer = Thread {
             defer {
@@ -79,7 +84,7 @@ public final class HeadlessRenderer {
                                              fit: exhibition.output.fit, background: exhibition.output.background)
                 var index = job.startFrame
                 while job.count.map({ index < job.startFrame + $0 }) ?? true {
-                    if StopSignal.isRequested || queue.isClosed { break }
+                    if stopRequested() || queue.isClosed { break }
                     let began = monotonicSeconds()
                     var frame = queue.reusableFrame(width: job.width, height: job.height) ?? renderer.makeFrame()
                     let t = Double(index) / Double(job.fps)
@@ -99,7 +104,7 @@ public final class HeadlessRenderer {
         var written = 0
         var outcome: Outcome?
         while let item = queue.take() {
-            if StopSignal.isRequested { break }
+            if stopRequested() { break }
             do {
                 try sink.write(item.frame)
             } catch MediaError.brokenPipe {
@@ -123,7 +128,7 @@ public final class HeadlessRenderer {
         }
         try sink.finish()
         if let outcome { return outcome }
-        if StopSignal.isRequested, job.count.map({ written < $0 }) ?? true { return .interrupted(frames: written) }
+        if stopRequested(), job.count.map({ written < $0 }) ?? true { return .interrupted(frames: written) }
         return .completed(frames: written)
     }
 }

@@ -49,7 +49,6 @@ import Testing
     }
 
     @Test func sameJobSameBytes() throws {
-        StopSignal.reset()
         let a = try render(start: 0, count: 6)
         let b = try render(start: 0, count: 6)
         #expect(a == b)
@@ -59,19 +58,16 @@ import Testing
     }
 
     @Test func resumingGivesTheSameFrames() throws {
-        StopSignal.reset()
         let all = try render(start: 0, count: 8)
         let tail = try render(start: 5, count: 3)
         #expect(Array(all[5...]) == tail)
     }
 
-    @Test func stopSignalEndsCleanly() throws {
-        StopSignal.reset()
-        StopSignal.request()
-        defer { StopSignal.reset() }
+    @Test func stopRequestEndsCleanly() throws {
         let sink = MemorySink()
         let job = HeadlessJob(fps: 30, width: 16, height: 16, count: 1000)
-        let outcome = try HeadlessRenderer(exhibition: Exhibition(), job: job, makeGenerator: fakeGeneratorFactory, makePath: fakePathFactory).run(into: sink)
+        let outcome = try HeadlessRenderer(exhibition: Exhibition(), job: job, makeGenerator: fakeGeneratorFactory, makePath: fakePathFactory,
+                                           stopRequested: { true }).run(into: sink)
         guard case let .interrupted(frames) = outcome else {
             Issue.record("expected an interruption, got \(outcome)")
             return
@@ -81,7 +77,6 @@ import Testing
     }
 
     @Test func generatorFailureIsReported() {
-        StopSignal.reset()
         struct Boom: Error {}
         let job = HeadlessJob(fps: 30, width: 16, height: 16, count: 3)
         let renderer = HeadlessRenderer(exhibition: Exhibition(), job: job, makeGenerator: { _ in throw Boom() }, makePath: fakePathFactory)
@@ -120,7 +115,6 @@ import Testing
     /// With LikenessPath's loop and a generator that reacts strongly to the latent, a recorded loop's seam
     /// (last frame → first) is a step like the others, and one period on the first frame comes back.
     @Test func recordedLoopClosesWithoutASeam() throws {
-        StopSignal.reset()
         var exhibition = Exhibition()
         exhibition.output.fps = 12
         let plan = try RecordingPlan(exhibition: exhibition, seconds: 3, loop: true)

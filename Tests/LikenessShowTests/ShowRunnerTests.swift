@@ -10,7 +10,6 @@ import Testing
         try withSDLLock {
             setenv("SDL_VIDEODRIVER", "dummy", 1)
             defer { unsetenv("SDL_VIDEODRIVER") }
-            StopSignal.reset()
             var exhibition = Exhibition()
             exhibition.window.fps = 60
             exhibition.window.overlay = true
