@@ -72,6 +72,11 @@ public final class DisplayWindow {
             options.display = 0
             options.fullscreen = false
         }
+        // A window never larger than its display (less a margin for the desktop's panels).
+        if let bounds = session.bounds(ofDisplay: options.display) {
+            options.windowedWidth = min(options.windowedWidth, max(64, bounds.width - 80))
+            options.windowedHeight = min(options.windowedHeight, max(64, bounds.height - 80))
+        }
         self.options = options
         let centred = Int32(bitPattern: 0x2FFF_0000 | UInt32(options.display))   // SDL_WINDOWPOS_CENTERED_DISPLAY
         let x = options.fullscreen ? centred : options.position.map { Int32($0.x) } ?? centred

@@ -34,8 +34,10 @@ public final class LanczosResampler {
     private let vertical: Taps
     /// Intermediate `[sourceHeight, destinationRect.width, 3]` floats, reused for every frame.
     private var scratch: [Float]
-    /// One target row of float accumulators, reused.
-    private var rowAccumulator: [Float]
+    /// For each horizontal tap, the byte offset of its (edge-clamped) source pixel in a row.
+    private let horizontalOffsets: [Int]
+    /// For each vertical tap, the float offset of its (edge-clamped) row in the intermediate buffer.
+    private let verticalOffsets: [Int]
 
     /// Precomputed filter taps for one axis.
     struct Taps {
@@ -127,7 +129,13 @@ public final class LanczosResampler {
         horizontal = Taps(offset: srcX, length: srcW, outputs: dst.width)
         vertical = Taps(offset: srcY, length: srcH, outputs: dst.height)
         scratch = [Float](repeating: 0, count: sourceHeight * dst.width * 3)
-        rowAccumulator = [Float](repeating: 0, count: dst.width * 3)
+        let h = horizontal, v = vertical
+        horizontalOffsets = (0..<(dst.width * h.count)).map { j in
+            min(max(h.start[j / h.count] + j % h.count, 0), sourceWidth - 1) * 3
+        }
+        verticalOffsets = (0..<(dst.height * v.count)).map { j in
+            min(max(v.start[j / v.count] + j % v.count, 0), sourceHeight - 1) * dst.width * 3
+        }
     }
 
     /// Resamples `source` into a new canvas-sized frame (allocates the result).
@@ -156,60 +164,74 @@ public final class LanczosResampler {
         precondition(dst.count == targetWidth * targetHeight * 3, "target buffer has \(dst.count) bytes")
         let rect = destinationRect
         fillBackground(dst, rect: rect)
-        let sw = sourceWidth, sh = sourceHeight
+        let sh = sourceHeight
         let rw = rect.width
+        let rowFloats = rw * 3
         scratch.withUnsafeMutableBufferPointer { mid in
-            // Horizontal pass: source [sh, sw, 3] -> mid [sh, rw, 3].
+            // Horizontal pass: source [sh, sw, 3] -> mid [sh, rw, 3]. Tap offsets are precomputed and clamped.
             horizontal.weights.withUnsafeBufferPointer { hw in
-                let taps = horizontal.count
-                for y in 0..<sh {
-                    let srcRow = y * sw * 3
-                    let midRow = y * rw * 3
-                    for x in 0..<rw {
-                        let first = horizontal.start[x]
-                        var r: Float = 0, g: Float = 0, b: Float = 0
-                        let wBase = x * taps
-                        for k in 0..<taps {
-                            let sx = min(max(first + k, 0), sw - 1)
-                            let w = hw[wBase + k]
-                            let p = srcRow + sx * 3
-                            r += w * Float(src[p])
-                            g += w * Float(src[p + 1])
-                            b += w * Float(src[p + 2])
+                horizontalOffsets.withUnsafeBufferPointer { offsets in
+                    let taps = horizontal.count
+                    let rowBytes = sourceWidth * 3
+                    for y in 0..<sh {
+                        let srcRow = y * rowBytes
+                        let midRow = y * rowFloats
+                        for x in 0..<rw {
+                            var r: Float = 0, g: Float = 0, b: Float = 0
+                            let base = x * taps
+                            for k in 0..<taps {
+                                let w = hw[base + k]
+                                let p = srcRow + offsets[base + k]
+                                r += w * Float(src[p])
+                                g += w * Float(src[p + 1])
+                                b += w * Float(src[p + 2])
+                            }
+                            let m = midRow + x * 3
+                            mid[m] = r
+                            mid[m + 1] = g
+                            mid[m + 2] = b
                         }
-                        let m = midRow + x * 3
-                        mid[m] = r
-                        mid[m + 1] = g
-                        mid[m + 2] = b
                     }
                 }
             }
-            // Vertical pass: mid [sh, rw, 3] -> dst rect rows, one accumulator row at a time.
+            // Vertical pass: mid [sh, rw, 3] -> the destination rows, eight samples at a time.
+            guard let midBase = mid.baseAddress, let dstBase = dst.baseAddress else { return }
             vertical.weights.withUnsafeBufferPointer { vw in
-                rowAccumulator.withUnsafeMutableBufferPointer { acc in
+                verticalOffsets.withUnsafeBufferPointer { offsets in
                     let taps = vertical.count
-                    let rowFloats = rw * 3
                     for y in 0..<rect.height {
-                        let first = vertical.start[y]
-                        let wBase = y * taps
-                        for i in 0..<rowFloats { acc[i] = 0 }
-                        for k in 0..<taps {
-                            let w = vw[wBase + k]
-                            if w == 0 { continue }
-                            let sy = min(max(first + k, 0), sh - 1)
-                            let midRow = sy * rowFloats
-                            for i in 0..<rowFloats {
-                                acc[i] += w * mid[midRow + i]
+                        let base = y * taps
+                        let dstRow = dstBase + ((rect.y + y) * targetWidth + rect.x) * 3
+                        var i = 0
+                        while i + 8 <= rowFloats {
+                            var acc = SIMD8<Float>(repeating: 0)
+                            for k in 0..<taps {
+                                let row = UnsafeRawPointer(midBase + offsets[base + k] + i)
+                                acc += vw[base + k] * row.loadUnaligned(as: SIMD8<Float>.self)
                             }
+                            for lane in 0..<8 {
+                                dstRow[i + lane] = Self.byte(acc[lane])
+                            }
+                            i += 8
                         }
-                        let dstRow = ((rect.y + y) * targetWidth + rect.x) * 3
-                        for i in 0..<rowFloats {
-                            dst[dstRow + i] = UInt8(min(max(acc[i].rounded(), 0), 255))
+                        while i < rowFloats {
+                            var acc: Float = 0
+                            for k in 0..<taps {
+                                acc += vw[base + k] * midBase[offsets[base + k] + i]
+                            }
+                            dstRow[i] = Self.byte(acc)
+                            i += 1
                         }
                     }
                 }
             }
         }
+    }
+
+    /// A filtered sample as a byte: clamped to 0…255, halves rounded up.
+    @inline(__always)
+    static func byte(_ value: Float) -> UInt8 {
+        value <= 0 ? 0 : (value >= 255 ? 255 : UInt8(value + 0.5))
     }
 
     /// Paints the canvas outside `rect` with the background colour.
