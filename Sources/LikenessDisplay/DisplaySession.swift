@@ -14,6 +14,8 @@ public enum DisplayEvent: Equatable, Sendable {
     case snapshot
     /// `i`: show / hide the info overlay.
     case toggleOverlay
+    /// The window system needs the windows redrawn (exposed, resized, restored).
+    case redraw
 }
 
 // MARK: - DisplaySession
@@ -75,8 +77,14 @@ public final class DisplaySession {
             case SDL_QUIT.rawValue:
                 result.append(.quit)
             case SDL_WINDOWEVENT.rawValue:
-                if event.window.event == UInt8(SDL_WINDOWEVENT_CLOSE.rawValue), quitKeysEnabled {
-                    result.append(.quit)
+                switch UInt32(event.window.event) {
+                case SDL_WINDOWEVENT_CLOSE.rawValue:
+                    if quitKeysEnabled { result.append(.quit) }
+                case SDL_WINDOWEVENT_EXPOSED.rawValue, SDL_WINDOWEVENT_SIZE_CHANGED.rawValue, SDL_WINDOWEVENT_RESTORED.rawValue,
+                     SDL_WINDOWEVENT_SHOWN.rawValue:
+                    result.append(.redraw)
+                default:
+                    break
                 }
             case SDL_KEYDOWN.rawValue:
                 if event.key.repeat != 0 { continue }

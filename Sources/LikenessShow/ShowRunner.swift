@@ -45,7 +45,7 @@ public final class ShowRunner {
             public var meanRenderSeconds: Double
             /// Mean show-clock speed (1 = full tempo).
             public var meanSpeed: Double
-            /// Frames presented by the window (including repeats), per second.
+            /// Times per second the windows were redrawn and presented (new frames, overlay updates).
             public var presentsPerSecond: Double
             /// Size of the frames uploaded to the window.
             public var textureWidth: Int, textureHeight: Int
@@ -108,6 +108,9 @@ public final class ShowRunner {
         var last = started
         var presents = 0
         var quit = false
+        var redrawAll = true
+        var lastOverlayUpdate = -1.0
+        var overlays = [[String]?](repeating: nil, count: streams.count)
 
         while !quit && !StopSignal.isRequested {
             for event in session.pollEvents() {
@@ -116,37 +119,53 @@ public final class ShowRunner {
                     quit = true
                 case .togglePause:
                     paused.toggle()
+                    redrawAll = true
                 case .toggleOverlay:
                     overlayVisible.toggle()
+                    redrawAll = true
                 case let .toggleFullscreen(windowID):
                     let target = streams.first { $0.window.windowID == windowID } ?? streams[0]
                     target.window.setFullscreen(!target.window.isFullscreen)
+                    redrawAll = true
                 case .snapshot:
                     saveSnapshots(streams)
+                case .redraw:
+                    redrawAll = true
                 }
             }
             let now = monotonicSeconds()
             let dt = min(now - last, 0.25)
             last = now
 
-            for stream in streams {
-                if let error = stream.failure.get() { throw error }
-                stream.advance(dt: dt, fps: fps, paused: paused)
-                let overlay = overlayVisible ? overlayLines(stream, paused: paused, session: session) : nil
-                try stream.draw(overlay: overlay, caption: caption)
-            }
-
+            // The overlay's figures change a few times a second; redrawing it more often would only cost CPU.
+            let overlayDue = overlayVisible && now - lastOverlayUpdate >= 0.25
+            if overlayDue { lastOverlayUpdate = now }
             let elapsed = now - started
             let limitReached = options.seconds.map { elapsed >= $0 } ?? false
             let framesReached = options.maxFrames.map { n in streams.allSatisfy { $0.shown >= n } } ?? false
-            if limitReached || framesReached {
-                if let url = options.screenshot { try saveScreenshots(streams, to: url) }
-                quit = true
+            let finishing = limitReached || framesReached
+
+            // Draw and present only windows that changed: a new frame, new overlay figures, or a redraw request.
+            // Unchanged windows keep their last picture; this leaves the CPU to the generators where the
+            // window system scales in software.
+            var presented = false
+            for (i, stream) in streams.enumerated() {
+                if let error = stream.failure.get() { throw error }
+                let newFrame = stream.advance(dt: dt, fps: fps, paused: paused)
+                if overlayDue { overlays[i] = overlayLines(stream, paused: paused, session: session) }
+                guard newFrame || overlayDue || redrawAll || finishing else { continue }
+                try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: caption)
+                if finishing, i == streams.count - 1, let url = options.screenshot {
+                    try saveScreenshots(streams, to: url, overlays: overlayVisible ? overlays : nil, caption: caption)
+                }
+                stream.window.present()
+                presented = true
             }
-            for stream in streams { stream.window.present() }
-            presents += 1
-            if !(w.vsync) || session.videoDriver == "dummy" || streams[0].window.rendererName == "software" {
-                // No vsync to pace us: sleep to the display's refresh rate.
+            redrawAll = false
+            if presented { presents += 1 }
+            if finishing { quit = true }
+            if !presented || !w.vsync || session.videoDriver == "dummy" || streams[0].window.rendererName == "software" {
+                // Nothing presented or no vsync to pace us: sleep to the display's refresh rate.
                 let target = last + 1 / max(refresh, 1)
                 let wait = target - monotonicSeconds()
                 if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
@@ -158,7 +177,7 @@ public final class ShowRunner {
             seconds: seconds,
             screens: streams.map { s in
                 Report.ScreenReport(name: s.screen.name, framesShown: s.shown, framesPerSecond: Double(s.shown) / seconds,
-                                    meanRenderSeconds: s.meanRenderSeconds, meanSpeed: s.speedSum / Double(max(presents, 1)),
+                                    meanRenderSeconds: s.meanRenderSeconds, meanSpeed: s.speedSum / Double(max(s.advances, 1)),
                                     presentsPerSecond: Double(presents) / seconds,
                                     textureWidth: s.textureWidth, textureHeight: s.textureHeight,
                                     intervalVariation: s.intervalVariation)
@@ -180,7 +199,7 @@ public final class ShowRunner {
         let speed = Int((s.rate * 100).rounded())
         var lines = [
             "\(exhibition.title) - screen \(s.screen.name), seed \(s.screen.seed)",
-            String(format: "display %.1f fps, new frames %.1f fps", s.presentRate, s.newFrameRate),
+            String(format: "window loop %.1f Hz, new frames %.1f fps", s.presentRate, s.newFrameRate),
             String(format: "frame time %.1f ms, generation %.1f fps", s.renderSecondsEMA * 1000, s.productionRate),
             "speed \(speed)%\(speed < 100 ? " (generation slower than display)" : ""), queue \(s.queue.count)/\(s.queue.capacity)",
             String(format: "t %.1f s%@", s.current?.showTime ?? 0, paused ? " - paused" : ""),
@@ -207,8 +226,11 @@ public final class ShowRunner {
         }
     }
 
-    private func saveScreenshots(_ streams: [ScreenStream], to url: URL) throws {
+    /// Reads every window's back buffer (all were drawn this iteration; earlier ones already presented, so
+    /// they are redrawn first) and saves them.
+    private func saveScreenshots(_ streams: [ScreenStream], to url: URL, overlays: [[String]?]?, caption: String?) throws {
         for (i, s) in streams.enumerated() {
+            try s.draw(overlay: overlays?[i], caption: caption)
             let target = i == 0 ? url : URL(fileURLWithPath: url.deletingPathExtension().path + "-\(i + 1).png")
             try PNGCodec.write(try s.window.readPixels(), to: target)
         }
@@ -243,6 +265,8 @@ final class ScreenStream {
     /// Show-clock speed, 0…1.
     private(set) var rate = 1.0
     private(set) var speedSum = 0.0
+    /// Calls of `advance` (main-loop iterations) while not paused.
+    private(set) var advances = 0
     /// Smoothed producer figures.
     private(set) var productionRate = 0.0
     private(set) var renderSecondsEMA = 0.0
@@ -314,13 +338,14 @@ final class ScreenStream {
         done.wait()
     }
 
-    /// Advances the frame clock by `dt` seconds and takes the frames that are due.
-    func advance(dt: Double, fps: Double, paused: Bool) {
+    /// Advances the frame clock by `dt` seconds and takes the frames that are due; true if a new frame was taken.
+    @discardableResult
+    func advance(dt: Double, fps: Double, paused: Bool) -> Bool {
         presentRate = ema(presentRate, dt > 0 ? 1 / dt : 0, dt: dt, tau: 1)
         clock += dt
         if paused {
             lastNewFrameAt = nil
-            return
+            return false
         }
         due += dt * fps * rate
         var took = 0
@@ -356,6 +381,8 @@ final class ScreenStream {
             rate = ema(rate, target, dt: dt, tau: 0.75)
         }
         speedSum += rate
+        advances += 1
+        return took > 0
     }
 
     /// Draws the current frame (or the background while the first is painted).
