@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "LikenessEngineTests", dependencies: ["LikenessEngine"]),
         .testTarget(name: "LikenessPathTests", dependencies: ["LikenessPath"]),
         .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia", "LikenessDisplay"]),
-        .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow"]),
+        .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow"], exclude: ["BadExhibitions"]),
         .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,127 @@
+import CSDL2
+
+// MARK: - DisplayEvent
+
+/// What a person did at the window(s).
+public enum DisplayEvent: Equatable, Sendable {
+    /// Close button, Esc or q (unless quit keys are disabled), or the system asked to quit.
+    case quit
+    /// `f`: toggle fullscreen of the window that has the keyboard.
+    case toggleFullscreen(windowID: UInt32)
+    /// space: pause / resume.
+    case togglePause
+    /// `s`: save a snapshot PNG.
+    case snapshot
+    /// `i`: show / hide the info overlay.
+    case toggleOverlay
+    /// The window system needs the windows redrawn (exposed, resized, restored).
+    case redraw
+}
+
+// MARK: - DisplaySession
+
+/// The SDL video subsystem, started once per process on the main thread.
+///
+/// Owns `SDL_Init(SDL_INIT_VIDEO)` / `SDL_Quit` and the event queue shared by all windows.
+/// Not thread-safe: create it, its windows and poll events on the main thread only.
+public final class DisplaySession {
+    /// Whether Esc and q quit (false in kiosk mode).
+    public var quitKeysEnabled: Bool
+
+    /// The SDL video driver in use (`x11`, `wayland`, `kmsdrm`, `dummy`, …).
+    public let videoDriver: String
+
+    /// Starts SDL video. Throws `DisplayError.noDisplay` when no display can be opened.
+    public init(quitKeysEnabled: Bool = true) throws(DisplayError) {
+        self.quitKeysEnabled = quitKeysEnabled
+        SDL_SetHint("SDL_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR", "0")
+        SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear")
+        if SDL_InitSubSystem(UInt32(SDL_INIT_VIDEO)) != 0 {
+            throw .noDisplay(reason: Self.lastError())
+        }
+        if let name = SDL_GetCurrentVideoDriver() {
+            videoDriver = String(cString: name)
+        } else {
+            videoDriver = "unknown"
+        }
+    }
+
+    deinit {
+        SDL_QuitSubSystem(UInt32(SDL_INIT_VIDEO))
+        SDL_Quit()
+    }
+
+    /// Number of connected displays (monitors).
+    public var displayCount: Int { Int(max(0, SDL_GetNumVideoDisplays())) }
+
+    /// Position and size of display `index` in desktop coordinates, if it exists.
+    public func bounds(ofDisplay index: Int) -> (x: Int, y: Int, width: Int, height: Int)? {
+        var rect = SDL_Rect()
+        guard index >= 0, index < displayCount, SDL_GetDisplayBounds(Int32(index), &rect) == 0 else { return nil }
+        return (Int(rect.x), Int(rect.y), Int(rect.w), Int(rect.h))
+    }
+
+    /// Refresh rate of display `index` in Hz (60 when SDL does not know).
+    public func refreshRate(ofDisplay index: Int) -> Int {
+        var mode = SDL_DisplayMode()
+        guard index >= 0, index < displayCount, SDL_GetDesktopDisplayMode(Int32(index), &mode) == 0, mode.refresh_rate > 0 else { return 60 }
+        return Int(mode.refresh_rate)
+    }
+
+    /// Drains SDL's event queue and returns what matters to a show, in order.
+    public func pollEvents() -> [DisplayEvent] {
+        var result: [DisplayEvent] = []
+        var event = SDL_Event()
+        while SDL_PollEvent(&event) != 0 {
+            switch event.type {
+            case SDL_QUIT.rawValue:
+                result.append(.quit)
+            case SDL_WINDOWEVENT.rawValue:
+                switch UInt32(event.window.event) {
+                case SDL_WINDOWEVENT_CLOSE.rawValue:
+                    if quitKeysEnabled { result.append(.quit) }
+                case SDL_WINDOWEVENT_EXPOSED.rawValue, SDL_WINDOWEVENT_SIZE_CHANGED.rawValue, SDL_WINDOWEVENT_RESTORED.rawValue,
+                     SDL_WINDOWEVENT_SHOWN.rawValue:
+                    result.append(.redraw)
+                default:
+                    break
+                }
+            case SDL_KEYDOWN.rawValue:
+                if event.key.repeat != 0 { continue }
+                switch Int(event.key.keysym.sym) {
+                case Int(SDLK_ESCAPE.rawValue), Int(SDLK_q.rawValue):
+                    if quitKeysEnabled { result.append(.quit) }
+                case Int(SDLK_f.rawValue):
+                    result.append(.toggleFullscreen(windowID: event.key.windowID))
+                case Int(SDLK_SPACE.rawValue):
+                    result.append(.togglePause)
+                case Int(SDLK_s.rawValue):
+                    result.append(.snapshot)
+                case Int(SDLK_i.rawValue):
+                    result.append(.toggleOverlay)
+                default:
+                    break
+                }
+            default:
+                break
+            }
+        }
+        return result
+    }
+
+    /// Puts a synthetic key press on SDL's queue (for tests and remote control).
+    public func pushKey(_ key: Character) {
+        var event = SDL_Event()
+        event.type = SDL_KEYDOWN.rawValue
+        event.key.keysym.sym = Int32(key.asciiValue ?? 0)
+        event.key.state = UInt8(SDL_PRESSED)
+        SDL_PushEvent(&event)
+    }
+
+    /// SDL's last error message.
+    static func lastError() -> String {
+        guard let message = SDL_GetError() else { return "unknown SDL error" }
+        let text = String(cString: message)
+        return text.isEmpty ? "unknown SDL error" : text
+    }
+}

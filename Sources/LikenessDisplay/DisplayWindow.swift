@@ -1,0 +1,253 @@
+import CSDL2
+import LikenessMedia
+
+// MARK: - WindowOptions
+
+/// How a show window looks and behaves.
+public struct WindowOptions: Sendable, Equatable {
+    /// Window title (also what a window manager shows).
+    public var title: String
+    /// Display (monitor) index, 0 = primary.
+    public var display: Int
+    /// Desktop-fullscreen on `display` (no video mode change) or a window of `windowedSize`.
+    public var fullscreen: Bool
+    /// Size of the window when not fullscreen.
+    public var windowedWidth: Int, windowedHeight: Int
+    /// Wait for the display's vertical blank when presenting (no tearing).
+    public var vsync: Bool
+    /// Colour around the picture.
+    public var background: RGBColor
+    /// Hide the mouse pointer over the window.
+    public var hideCursor: Bool
+    /// Top-left corner of the window when windowed, in desktop coordinates; nil = centred on `display`.
+    public var position: (x: Int, y: Int)?
+
+    public static func == (a: WindowOptions, b: WindowOptions) -> Bool {
+        a.title == b.title && a.display == b.display && a.fullscreen == b.fullscreen && a.windowedWidth == b.windowedWidth
+            && a.windowedHeight == b.windowedHeight && a.vsync == b.vsync && a.background == b.background
+            && a.hideCursor == b.hideCursor && a.position?.x == b.position?.x && a.position?.y == b.position?.y
+    }
+
+    public init(title: String = "Likeness", display: Int = 0, fullscreen: Bool = true,
+                windowedWidth: Int = 960, windowedHeight: Int = 960, vsync: Bool = true,
+                background: RGBColor = .black, hideCursor: Bool = true, position: (x: Int, y: Int)? = nil) {
+        self.position = position
+        self.title = title
+        self.display = display
+        self.fullscreen = fullscreen
+        self.windowedWidth = windowedWidth
+        self.windowedHeight = windowedHeight
+        self.vsync = vsync
+        self.background = background
+        self.hideCursor = hideCursor
+    }
+}
+
+// MARK: - DisplayWindow
+
+/// One SDL window with an accelerated (or software) renderer that shows frames aspect-correct.
+///
+/// Frames are uploaded to a streaming RGB24 texture and drawn centred, scaled to fit with linear filtering,
+/// on the background colour. An optional overlay of text lines is drawn with `BitmapFont` on a dark panel.
+/// Main thread only.
+public final class DisplayWindow {
+    /// The options it was opened with (`display` may have been changed to one that exists).
+    public private(set) var options: WindowOptions
+    /// SDL's id of the window (matches `DisplayEvent.toggleFullscreen(windowID:)`).
+    public let windowID: UInt32
+    /// Whether the window is currently fullscreen.
+    public private(set) var isFullscreen: Bool
+    /// The renderer SDL chose (`opengl`, `software`, …).
+    public let rendererName: String
+
+    private let window: OpaquePointer
+    private let renderer: OpaquePointer
+    private var texture: OpaquePointer?
+    private var textureSize = (width: 0, height: 0)
+
+    /// Opens the window. A display index that does not exist falls back to display 0, windowed.
+    public init(session: DisplaySession, options: WindowOptions) throws(DisplayError) {
+        var options = options
+        if session.bounds(ofDisplay: options.display) == nil {
+            options.display = 0
+            options.fullscreen = false
+        }
+        // A window never larger than its display (less a margin for the desktop's panels).
+        if let bounds = session.bounds(ofDisplay: options.display) {
+            options.windowedWidth = min(options.windowedWidth, max(64, bounds.width - 80))
+            options.windowedHeight = min(options.windowedHeight, max(64, bounds.height - 80))
+        }
+        self.options = options
+        let centred = Int32(bitPattern: 0x2FFF_0000 | UInt32(options.display))   // SDL_WINDOWPOS_CENTERED_DISPLAY
+        let x = options.fullscreen ? centred : options.position.map { Int32($0.x) } ?? centred
+        let y = options.fullscreen ? centred : options.position.map { Int32($0.y) } ?? centred
+        var flags = SDL_WINDOW_SHOWN.rawValue | SDL_WINDOW_RESIZABLE.rawValue | SDL_WINDOW_ALLOW_HIGHDPI.rawValue
+        if options.fullscreen { flags |= SDL_WINDOW_FULLSCREEN_DESKTOP.rawValue }
+        guard let window = SDL_CreateWindow(options.title, x, y,
+                                            Int32(options.windowedWidth), Int32(options.windowedHeight), flags) else {
+            throw .windowFailed(reason: DisplaySession.lastError())
+        }
+        var rendererFlags = SDL_RENDERER_ACCELERATED.rawValue
+        if options.vsync { rendererFlags |= SDL_RENDERER_PRESENTVSYNC.rawValue }
+        var renderer = SDL_CreateRenderer(window, -1, rendererFlags)
+        if renderer == nil {
+            // No GPU (VMs, Xvfb): the software renderer still scales with a linear filter.
+            renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_SOFTWARE.rawValue)
+        }
+        guard let renderer else {
+            SDL_DestroyWindow(window)
+            throw .windowFailed(reason: DisplaySession.lastError())
+        }
+        var info = SDL_RendererInfo()
+        if SDL_GetRendererInfo(renderer, &info) == 0, let name = info.name {
+            rendererName = String(cString: name)
+        } else {
+            rendererName = "unknown"
+        }
+        self.window = window
+        self.renderer = renderer
+        self.windowID = SDL_GetWindowID(window)
+        self.isFullscreen = options.fullscreen
+        SDL_ShowCursor(options.hideCursor ? SDL_DISABLE : SDL_ENABLE)
+        clear()
+        SDL_RenderPresent(renderer)
+    }
+
+    deinit {
+        if let texture { SDL_DestroyTexture(texture) }
+        SDL_DestroyRenderer(renderer)
+        SDL_DestroyWindow(window)
+    }
+
+    /// Size of the drawable area in pixels.
+    public var outputSize: (width: Int, height: Int) {
+        var w: Int32 = 0, h: Int32 = 0
+        SDL_GetRendererOutputSize(renderer, &w, &h)
+        return (Int(w), Int(h))
+    }
+
+    /// Switches between desktop-fullscreen and windowed.
+    public func setFullscreen(_ on: Bool) {
+        SDL_SetWindowFullscreen(window, on ? SDL_WINDOW_FULLSCREEN_DESKTOP.rawValue : 0)
+        isFullscreen = on
+        SDL_ShowCursor(options.hideCursor ? SDL_DISABLE : SDL_ENABLE)
+    }
+
+    /// Where a `width x height` picture lands: centred, as large as fits, aspect kept.
+    public static func fitRect(width: Int, height: Int, in output: (width: Int, height: Int)) -> (x: Int, y: Int, width: Int, height: Int) {
+        guard width > 0, height > 0, output.width > 0, output.height > 0 else { return (0, 0, 0, 0) }
+        let scale = min(Double(output.width) / Double(width), Double(output.height) / Double(height))
+        let w = Int((Double(width) * scale).rounded()), h = Int((Double(height) * scale).rounded())
+        return ((output.width - w) / 2, (output.height - h) / 2, w, h)
+    }
+
+    /// Draws `frame` (and `overlay` lines and a `caption`, if any) into the back buffer; call `present()` to show it.
+    public func draw(_ frame: Frame, overlay: [String]? = nil, caption: String? = nil) throws(DisplayError) {
+        try upload(frame)
+        clear()
+        let rect = Self.fitRect(width: frame.width, height: frame.height, in: outputSize)
+        var destination = SDL_Rect(x: Int32(rect.x), y: Int32(rect.y), w: Int32(rect.width), h: Int32(rect.height))
+        if SDL_RenderCopy(renderer, texture, nil, &destination) != 0 {
+            throw .renderFailed(reason: DisplaySession.lastError())
+        }
+        if let caption, !caption.isEmpty {
+            drawCaption(caption)
+        }
+        if let overlay, !overlay.isEmpty {
+            drawOverlay(overlay)
+        }
+    }
+
+    /// Clears to the background colour only (while the first frame is being painted).
+    public func drawBackground() {
+        clear()
+    }
+
+    /// Shows the back buffer (waits for vsync when enabled).
+    public func present() {
+        SDL_RenderPresent(renderer)
+    }
+
+    /// Draws and presents in one go.
+    public func show(_ frame: Frame, overlay: [String]? = nil, caption: String? = nil) throws(DisplayError) {
+        try draw(frame, overlay: overlay, caption: caption)
+        present()
+    }
+
+    /// Reads the back buffer as RGB8 (call after `draw` and before `present`). For screenshots and tests.
+    public func readPixels() throws(DisplayError) -> Frame {
+        let size = outputSize
+        guard size.width > 0, size.height > 0 else { throw .renderFailed(reason: "window has no drawable area") }
+        var pixels = [UInt8](repeating: 0, count: size.width * size.height * 3)
+        let status = pixels.withUnsafeMutableBytes { raw in
+            SDL_RenderReadPixels(renderer, nil, SDL_PIXELFORMAT_RGB24.rawValue, raw.baseAddress, Int32(size.width * 3))
+        }
+        if status != 0 { throw .renderFailed(reason: DisplaySession.lastError()) }
+        return Frame(width: size.width, height: size.height, pixels: pixels)
+    }
+
+    // MARK: Private
+
+    private func clear() {
+        let bg = options.background
+        SDL_SetRenderDrawColor(renderer, bg.red, bg.green, bg.blue, 255)
+        SDL_RenderClear(renderer)
+    }
+
+    private func upload(_ frame: Frame) throws(DisplayError) {
+        if texture == nil || textureSize != (frame.width, frame.height) {
+            if let texture { SDL_DestroyTexture(texture) }
+            texture = SDL_CreateTexture(renderer, SDL_PIXELFORMAT_RGB24.rawValue, Int32(SDL_TEXTUREACCESS_STREAMING.rawValue),
+                                        Int32(frame.width), Int32(frame.height))
+            guard let texture else { throw .renderFailed(reason: DisplaySession.lastError()) }
+            SDL_SetTextureScaleMode(texture, SDL_ScaleModeLinear)
+            textureSize = (frame.width, frame.height)
+        }
+        let status = frame.pixels.withUnsafeBytes { raw in
+            SDL_UpdateTexture(texture, nil, raw.baseAddress, Int32(frame.rowStride))
+        }
+        if status != 0 { throw .renderFailed(reason: DisplaySession.lastError()) }
+    }
+
+    /// One line of small text centred at the bottom (the model's credit).
+    private func drawCaption(_ text: String) {
+        let size = outputSize
+        let scale = max(1, min(size.width, size.height) / 540)
+        let margin = 6 * scale
+        let width = text.count * BitmapFont.cellWidth * scale + 2 * margin
+        let x = max(0, (size.width - width) / 2)
+        let y = size.height - BitmapFont.cellHeight * scale - 3 * margin
+        drawText([text], x: x, y: y, scale: scale, margin: margin, panelAlpha: 120)
+    }
+
+    /// Text lines, top-left, white on a translucent dark panel, scaled with the window.
+    private func drawOverlay(_ lines: [String]) {
+        let size = outputSize
+        let scale = max(1, min(size.width, size.height) / 360)
+        let margin = 6 * scale
+        drawText(lines, x: margin, y: margin, scale: scale, margin: margin, panelAlpha: 170)
+    }
+
+    private func drawText(_ lines: [String], x: Int, y: Int, scale: Int, margin: Int, panelAlpha: UInt8) {
+        let longest = lines.map(\.count).max() ?? 0
+        var panel = SDL_Rect(x: Int32(x), y: Int32(y),
+                             w: Int32(longest * BitmapFont.cellWidth * scale + 2 * margin),
+                             h: Int32(lines.count * BitmapFont.cellHeight * scale + 2 * margin))
+        SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND)
+        SDL_SetRenderDrawColor(renderer, 0, 0, 0, panelAlpha)
+        SDL_RenderFillRect(renderer, &panel)
+        SDL_SetRenderDrawColor(renderer, 255, 255, 255, 255)
+        var rects: [SDL_Rect] = []
+        for (row, line) in lines.enumerated() {
+            let originX = x + margin, originY = y + margin + row * BitmapFont.cellHeight * scale
+            for pixel in BitmapFont.litPixels(of: line) {
+                rects.append(SDL_Rect(x: Int32(originX + pixel.x * scale), y: Int32(originY + pixel.y * scale),
+                                      w: Int32(scale), h: Int32(scale)))
+            }
+        }
+        rects.withUnsafeBufferPointer { buffer in
+            _ = SDL_RenderFillRects(renderer, buffer.baseAddress, Int32(buffer.count))
+        }
+        SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE)
+    }
+}

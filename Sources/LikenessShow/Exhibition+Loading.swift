@@ -1,0 +1,283 @@
+import Foundation
+import LikenessMedia
+import TOMLKit
+
+// MARK: - Schema
+
+/// The keys an exhibition file may contain, table by table. Anything else is an error.
+public enum ExhibitionSchema {
+    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "screens"]
+    public static let model = ["path", "threads"]
+    public static let motion = ["style", "hold", "morph", "seconds_per_keyframe", "keyframes", "period", "speed", "truncation"]
+    public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented"]
+    public static let window = ["fullscreen", "vsync", "hide_cursor", "windowed_width", "windowed_height", "fps",
+                                "upscale", "overlay", "caption", "kiosk", "snapshot_folder"]
+    public static let record = ["seconds", "loop"]
+    public static let screen = ["name", "display", "seed"]
+    /// Motion keys that belong to one style only.
+    public static let styleKeys: [String: String] = [
+        "hold": "sitters", "morph": "sitters", "seconds_per_keyframe": "drift", "keyframes": "loop", "period": "loop",
+    ]
+    /// Most screens one process drives.
+    public static let maximumScreens = 4
+}
+
+// MARK: - Loading
+
+extension Exhibition {
+    /// Reads and validates an exhibition file.
+    public static func load(contentsOf url: URL) throws(ShowError) -> Exhibition {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: url.path) ? "not readable as UTF-8 text" : "no such file"
+            throw .fileUnreadable(file: url.path, reason: reason)
+        }
+        var exhibition = try parse(text, file: url.path)
+        exhibition.source = url
+        return exhibition
+    }
+
+    /// Parses and validates exhibition TOML; `file` names the source in error messages.
+    public static func parse(_ text: String, file: String = "<exhibition>") throws(ShowError) -> Exhibition {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw .syntax(file: file, line: error.source.begin.line, column: error.source.begin.column, message: error.description)
+        } catch {
+            throw .syntax(file: file, line: 1, column: 1, message: String(describing: error))
+        }
+        let index = TOMLLineIndex(source: text)
+        let top = TableReader(table: root, path: "", file: file, index: index, allowed: ExhibitionSchema.topLevel)
+        try top.checkKeys()
+
+        var exhibition = Exhibition()
+        exhibition.title = try top.string("title", default: "Likeness")
+
+        if let t = try top.table("model", allowed: ExhibitionSchema.model) {
+            exhibition.model.path = try t.string("path", default: exhibition.model.path)
+            if exhibition.model.path.isEmpty { throw t.invalid("path", "\"\"", "a path to an .onnx file") }
+            exhibition.model.threads = try t.int("threads", default: 0, range: 0...64)
+        }
+        if let t = try top.table("motion", allowed: ExhibitionSchema.motion) {
+            exhibition.motion = try parseMotion(t)
+        }
+        if let t = try top.table("output", allowed: ExhibitionSchema.output) {
+            var o = OutputSettings()
+            o.width = try t.int("width", default: o.width, range: 16...7680)
+            o.height = try t.int("height", default: o.height, range: 16...4320)
+            if o.width % 2 != 0 { throw t.invalid("width", "\(o.width)", "an even number (H.264 yuv420p needs even sizes)") }
+            if o.height % 2 != 0 { throw t.invalid("height", "\(o.height)", "an even number (H.264 yuv420p needs even sizes)") }
+            o.fps = try t.int("fps", default: o.fps, range: 1...240)
+            o.fit = try t.choice("fit", default: o.fit)
+            o.background = try t.color("background", default: o.background)
+            o.quality = try t.int("quality", default: o.quality, range: 0...51)
+            o.fragmented = try t.bool("fragmented", default: o.fragmented)
+            exhibition.output = o
+        }
+        if let t = try top.table("window", allowed: ExhibitionSchema.window) {
+            var w = WindowSettings()
+            w.fullscreen = try t.bool("fullscreen", default: w.fullscreen)
+            w.vsync = try t.bool("vsync", default: w.vsync)
+            w.hideCursor = try t.bool("hide_cursor", default: w.hideCursor)
+            w.windowedWidth = try t.int("windowed_width", default: w.windowedWidth, range: 64...16384)
+            w.windowedHeight = try t.int("windowed_height", default: w.windowedHeight, range: 64...16384)
+            w.fps = try t.int("fps", default: w.fps, range: 1...240)
+            w.upscale = try t.choice("upscale", default: w.upscale)
+            w.overlay = try t.bool("overlay", default: w.overlay)
+            w.caption = try t.bool("caption", default: w.caption)
+            w.kiosk = try t.bool("kiosk", default: w.kiosk)
+            w.snapshotFolder = try t.string("snapshot_folder", default: w.snapshotFolder)
+            exhibition.window = w
+        }
+        if let t = try top.table("record", allowed: ExhibitionSchema.record) {
+            exhibition.record.seconds = try t.double("seconds", default: exhibition.record.seconds, range: 0.001...86_400, allowed: "more than 0 and at most 86400 (24 hours)")
+            exhibition.record.loop = try t.bool("loop", default: exhibition.record.loop)
+        }
+        if let screens = try top.tableArray("screens", allowed: ExhibitionSchema.screen) {
+            if screens.isEmpty || screens.count > ExhibitionSchema.maximumScreens {
+                throw ShowError.invalidValue(file: file, line: index.line(of: "screens"), key: "screens",
+                                             value: "\(screens.count) entries", allowed: "1 to \(ExhibitionSchema.maximumScreens) [[screens]] tables")
+            }
+            exhibition.screens = []
+            for (i, t) in screens.enumerated() {
+                let name = try t.string("name", default: i == 0 ? "main" : "screen\(i + 1)")
+                let display = try t.int("display", default: i, range: 0...15)
+                let seed = try t.int("seed", default: i + 1, range: 0...Int.max)
+                exhibition.screens.append(Screen(name: name, display: display, seed: UInt64(seed)))
+            }
+        }
+        return exhibition
+    }
+
+    private static func parseMotion(_ t: TableReader) throws(ShowError) -> MotionSettings {
+        var m = MotionSettings()
+        let styleName = try t.string("style", default: "sitters")
+        let styles = ["sitters", "drift", "loop"]
+        guard styles.contains(styleName) else { throw t.invalid("style", "\"\(styleName)\"", styles.joined(separator: ", ")) }
+        for (key, owner) in ExhibitionSchema.styleKeys where owner != styleName && t.has(key) {
+            throw ShowError.keyNotApplicable(file: t.file, line: t.line(key), key: t.qualified(key),
+                                             reason: "applies only to style = \"\(owner)\", but style is \"\(styleName)\"")
+        }
+        switch styleName {
+        case "drift":
+            m.style = .drift(secondsPerKeyframe: try t.double("seconds_per_keyframe", default: 8, range: 0.1...3600, allowed: "0.1 to 3600 seconds"))
+        case "loop":
+            m.style = .loop(keyframes: try t.int("keyframes", default: 6, range: 2...1000),
+                            period: try t.double("period", default: 60, range: 0.1...86_400, allowed: "0.1 to 86400 seconds"))
+        default:
+            let hold = try t.double("hold", default: 6, range: 0...3600, allowed: "0 to 3600 seconds")
+            let morph = try t.double("morph", default: 4, range: 0...3600, allowed: "0 to 3600 seconds (0 = hard cuts)")
+            if hold + morph <= 0 { throw t.invalid("morph", "\(morph)", "more than 0 when hold is 0") }
+            m.style = .sitters(hold: hold, morph: morph)
+        }
+        m.speed = try t.double("speed", default: 1, range: 0.01...100, allowed: "0.01 to 100 (1 = normal tempo)")
+        m.truncation = try t.double("truncation", default: 0.8, range: 0.05...2, allowed: "0.05 to 2 (1 = untruncated)")
+        return m
+    }
+}
+
+// MARK: - TableReader
+
+/// Typed, validated access to one TOML table, with key paths and line numbers for errors.
+struct TableReader {
+    let table: TOMLTable
+    let path: String
+    let file: String
+    let index: TOMLLineIndex
+    let allowed: [String]
+
+    func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    func line(_ key: String) -> Int? { index.line(of: qualified(key)) }
+    func has(_ key: String) -> Bool { table.contains(key: key) }
+
+    /// Throws for the first key that the schema does not allow (in source order).
+    func checkKeys() throws(ShowError) {
+        let unknown = table.keys.filter { !allowed.contains($0) }
+            .sorted { (line($0) ?? .max) < (line($1) ?? .max) }
+        if let key = unknown.first {
+            throw .unknownKey(file: file, line: line(key), key: qualified(key), allowed: allowed,
+                              suggestion: Self.closest(to: key, in: allowed).map(qualified))
+        }
+    }
+
+    func invalid(_ key: String, _ value: String, _ allowedText: String) -> ShowError {
+        .invalidValue(file: file, line: line(key), key: qualified(key), value: value, allowed: allowedText)
+    }
+
+    private func wrongType(_ key: String, expected: String, value: TOMLValueConvertible) -> ShowError {
+        .wrongType(file: file, line: line(key), key: qualified(key), expected: expected, found: Self.describe(value))
+    }
+
+    func table(_ key: String, allowed: [String]) throws(ShowError) -> TableReader? {
+        guard let value = table[key] else { return nil }
+        guard let sub = value.table else { throw wrongType(key, expected: "a table ([\(qualified(key))])", value: value) }
+        let reader = TableReader(table: sub, path: qualified(key), file: file, index: index, allowed: allowed)
+        try reader.checkKeys()
+        return reader
+    }
+
+    func tableArray(_ key: String, allowed: [String]) throws(ShowError) -> [TableReader]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw wrongType(key, expected: "an array of tables ([[\(qualified(key))]])", value: value) }
+        var readers: [TableReader] = []
+        for i in 0..<array.count {
+            let element = array[i]
+            guard let sub = element.table else {
+                throw wrongType("\(key)[\(i)]", expected: "a table ([[\(qualified(key))]])", value: element)
+            }
+            let reader = TableReader(table: sub, path: "\(qualified(key))[\(i)]", file: file, index: index, allowed: allowed)
+            try reader.checkKeys()
+            readers.append(reader)
+        }
+        return readers
+    }
+
+    func string(_ key: String, default fallback: String) throws(ShowError) -> String {
+        guard let value = table[key] else { return fallback }
+        guard let s = value.string else { throw wrongType(key, expected: "a string", value: value) }
+        return s
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws(ShowError) -> Bool {
+        guard let value = table[key] else { return fallback }
+        guard let b = value.bool else { throw wrongType(key, expected: "true or false", value: value) }
+        return b
+    }
+
+    func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws(ShowError) -> Int {
+        guard let value = table[key] else { return fallback }
+        guard let i = value.int else { throw wrongType(key, expected: "a whole number", value: value) }
+        guard range.contains(i) else {
+            let upper = range.upperBound == .max ? "or more" : "to \(range.upperBound)"
+            throw invalid(key, "\(i)", "\(range.lowerBound) \(upper)")
+        }
+        return i
+    }
+
+    func double(_ key: String, default fallback: Double, range: ClosedRange<Double>, allowed text: String) throws(ShowError) -> Double {
+        guard let value = table[key] else { return fallback }
+        let number: Double
+        if let d = value.double {
+            number = d
+        } else if let i = value.int {
+            number = Double(i)
+        } else {
+            throw wrongType(key, expected: "a number", value: value)
+        }
+        guard number.isFinite, range.contains(number) else { throw invalid(key, "\(number)", text) }
+        return number
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T) throws(ShowError) -> T where T.RawValue == String {
+        let name = try string(key, default: fallback.rawValue)
+        guard let value = T(rawValue: name) else {
+            throw invalid(key, "\"\(name)\"", T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+        }
+        return value
+    }
+
+    func color(_ key: String, default fallback: RGBColor) throws(ShowError) -> RGBColor {
+        let text = try string(key, default: fallback.description)
+        guard let color = RGBColor(hex: text) else { throw invalid(key, "\"\(text)\"", "a colour as \"#rrggbb\", e.g. \"#000000\"") }
+        return color
+    }
+
+    /// How a wrong value reads in a message: its TOML type and text.
+    static func describe(_ value: TOMLValueConvertible) -> String {
+        switch value.type {
+        case .string: return "a string \"\(value.string ?? "")\""
+        case .int: return "a whole number \(value.int.map(String.init) ?? "")"
+        case .double: return "a number \(value.double.map { "\($0)" } ?? "")"
+        case .bool: return "\(value.bool.map { $0 ? "true" : "false" } ?? "a boolean")"
+        case .table: return "a table"
+        case .array: return "an array"
+        default: return "a \(value.type)"
+        }
+    }
+
+    /// The allowed key closest to `key` by edit distance, if it is close (a typo).
+    static func closest(to key: String, in candidates: [String]) -> String? {
+        let best = candidates.map { ($0, editDistance(key, $0)) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= max(2, key.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

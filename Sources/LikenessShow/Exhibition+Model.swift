@@ -1,0 +1,67 @@
+import Foundation
+
+// MARK: - Finding the model
+
+extension Exhibition {
+    /// The places `model.path` is looked for, in order: as given (absolute, or relative to the working
+    /// directory), then relative to the exhibition file's folder and that folder's parent.
+    public func modelCandidates(overridePath: String? = nil) -> [URL] {
+        let path = overridePath ?? model.path
+        if path.hasPrefix("/") { return [URL(fileURLWithPath: path)] }
+        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)]
+        if overridePath == nil, let folder = source?.deletingLastPathComponent() {
+            candidates.append(folder.appendingPathComponent(path))
+            candidates.append(folder.deletingLastPathComponent().appendingPathComponent(path))
+        }
+        var seen = Set<String>()
+        return candidates.map(\.standardizedFileURL).filter { seen.insert($0.path).inserted }
+    }
+
+    /// The model file to load; throws `ShowError.modelNotFound` listing where it looked.
+    public func resolveModel(overridePath: String? = nil) throws(ShowError) -> URL {
+        let candidates = modelCandidates(overridePath: overridePath)
+        if let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0.path) }) {
+            return found
+        }
+        throw .modelNotFound(path: overridePath ?? model.path, searched: candidates.map(\.path))
+    }
+}
+
+// MARK: - Model card
+
+/// The human side of a model, from the JSON in its `likeness.card` metadata.
+public struct ModelCard: Sendable, Equatable {
+    public var name: String
+    public var credit: String
+    public var license: String
+    public var description: String
+    /// Every field of the card as text, for `likeness info`.
+    public var fields: [(key: String, value: String)]
+
+    public static func == (a: ModelCard, b: ModelCard) -> Bool {
+        a.name == b.name && a.credit == b.credit && a.license == b.license && a.description == b.description
+    }
+
+    /// Parses the card JSON; missing or malformed cards give empty fields (a model still runs without one).
+    public init(json: String?) {
+        var fields: [(String, String)] = []
+        var object: [String: Any] = [:]
+        if let json, let data = json.data(using: .utf8),
+           let parsed = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            object = parsed
+            for key in parsed.keys.sorted() {
+                let value = parsed[key]
+                if let s = value as? String {
+                    fields.append((key, s))
+                } else if let v = value, let data = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) {
+                    fields.append((key, String(decoding: data, as: UTF8.self)))
+                }
+            }
+        }
+        name = object["name"] as? String ?? ""
+        credit = object["credit"] as? String ?? ""
+        license = object["license"] as? String ?? ""
+        description = object["description"] as? String ?? ""
+        self.fields = fields
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import LikenessMedia
+
+// MARK: - Exhibition
+
+/// Everything an exhibition file says: which model, how the portraits move, on which screens, at what size.
+///
+/// Load one with `Exhibition.load(contentsOf:)` or `Exhibition.parse(_:file:)`; both validate every key
+/// (see `ExhibitionSchema` for the keys, their defaults and allowed values).
+public struct Exhibition: Sendable, Equatable {
+    /// Shown as the window title and in the overlay.
+    public var title: String
+    /// The file this exhibition was read from (nil when parsed from a string without one).
+    public var source: URL?
+    public var model: ModelSettings
+    public var motion: MotionSettings
+    public var output: OutputSettings
+    public var window: WindowSettings
+    public var record: RecordSettings
+    /// One entry per screen; at least one.
+    public var screens: [Screen]
+
+    public init(title: String = "Likeness", source: URL? = nil, model: ModelSettings = .init(), motion: MotionSettings = .init(),
+                output: OutputSettings = .init(), window: WindowSettings = .init(), record: RecordSettings = .init(),
+                screens: [Screen] = [Screen()]) {
+        self.title = title
+        self.source = source
+        self.model = model
+        self.motion = motion
+        self.output = output
+        self.window = window
+        self.record = record
+        self.screens = screens
+    }
+}
+
+// MARK: - Settings tables
+
+/// `[model]`: the generator.
+public struct ModelSettings: Sendable, Equatable {
+    /// Path to the `.onnx` file: absolute, or relative to the working directory or the exhibition file's folder (or its parent).
+    public var path: String = "Models/met-portraits-128/model.onnx"
+    /// Inference threads per generator; 0 = automatic (the cores left after the window).
+    public var threads: Int = 0
+    public init(path: String = "Models/met-portraits-128/model.onnx", threads: Int = 0) {
+        self.path = path
+        self.threads = threads
+    }
+}
+
+/// How the faces move: one of the choreographies of LikenessPath, with tempo and truncation.
+public enum MotionStyleSpec: Sendable, Equatable {
+    /// Portraits "sit" still for `hold` seconds, then morph into the next over `morph` seconds.
+    case sitters(hold: Double, morph: Double)
+    /// A continuous drift through keyframes `secondsPerKeyframe` apart.
+    case drift(secondsPerKeyframe: Double)
+    /// A closed loop through `keyframes` keyframes every `period` seconds.
+    case loop(keyframes: Int, period: Double)
+
+    /// The style's name in exhibition files.
+    public var name: String {
+        switch self {
+        case .sitters: return "sitters"
+        case .drift: return "drift"
+        case .loop: return "loop"
+        }
+    }
+}
+
+/// `[motion]`.
+public struct MotionSettings: Sendable, Equatable {
+    public var style: MotionStyleSpec = .sitters(hold: 6, morph: 4)
+    /// Tempo multiplier: 2 = twice as fast.
+    public var speed: Double = 1
+    /// Latent truncation (0 < t ≤ 2): lower is calmer and more typical, higher is more varied.
+    public var truncation: Double = 0.8
+    public init(style: MotionStyleSpec = .sitters(hold: 6, morph: 4), speed: Double = 1, truncation: Double = 0.8) {
+        self.style = style
+        self.speed = speed
+        self.truncation = truncation
+    }
+}
+
+/// `[output]`: frames and video.
+public struct OutputSettings: Sendable, Equatable {
+    public var width: Int = 1080
+    public var height: Int = 1080
+    /// Frames per second of video and of the frame clock for `frames`.
+    public var fps: Int = 30
+    /// How the square portrait meets another aspect ratio.
+    public var fit: Fit = .contain
+    /// Colour around the picture (contain) and behind the window.
+    public var background: RGBColor = .black
+    /// x264 CRF (0 best … 51 worst).
+    public var quality: Int = 18
+    /// Fragmented MP4 (survives a hard kill of ffmpeg; some old players dislike it).
+    public var fragmented: Bool = false
+    public init() {}
+}
+
+/// `[window]`: the kiosk window.
+public struct WindowSettings: Sendable, Equatable {
+    public var fullscreen: Bool = true
+    public var vsync: Bool = true
+    public var hideCursor: Bool = true
+    public var windowedWidth: Int = 960
+    public var windowedHeight: Int = 960
+    /// Target display frame rate; when generation is slower, motion slows instead of stuttering.
+    public var fps: Int = 60
+    /// CPU upscaling filter before the GPU's linear scale: Lanczos-3 to up to 4x the model size, or none.
+    public var upscale: UpscaleFilter = .lanczos
+    /// Start with the info overlay visible (toggle with `i`).
+    public var overlay: Bool = false
+    /// Show the model's credit line at the bottom.
+    public var caption: Bool = false
+    /// Kiosk mode: Esc, q and the close button do not quit (stop it with SIGTERM / systemctl).
+    public var kiosk: Bool = false
+    /// Folder for `s` snapshots.
+    public var snapshotFolder: String = "snapshots"
+    public init() {}
+}
+
+/// CPU prescaling before the window's linear filter.
+public enum UpscaleFilter: String, Sendable, CaseIterable {
+    case lanczos
+    case linear
+}
+
+/// `[record]`: defaults for `likeness record`.
+public struct RecordSettings: Sendable, Equatable {
+    /// Length of the video in seconds.
+    public var seconds: Double = 60
+    /// Record an exact loop (the frame after the last is the first).
+    public var loop: Bool = false
+    public init(seconds: Double = 60, loop: Bool = false) {
+        self.seconds = seconds
+        self.loop = loop
+    }
+}
+
+/// `[[screens]]`: one independent stream.
+public struct Screen: Sendable, Equatable {
+    /// A label for logs and snapshots.
+    public var name: String
+    /// Monitor index (0 = primary).
+    public var display: Int
+    /// Seed of this screen's path: the same seed always paints the same people.
+    public var seed: UInt64
+    public init(name: String = "main", display: Int = 0, seed: UInt64 = 1) {
+        self.name = name
+        self.display = display
+        self.seed = seed
+    }
+}

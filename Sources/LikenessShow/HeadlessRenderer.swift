@@ -1,0 +1,154 @@
+import Foundation
+import LikenessMedia
+
+// MARK: - HeadlessJob
+
+/// Which frames a headless run makes: `count` frames from `startFrame` at `fps`, `width x height`.
+public struct HeadlessJob: Sendable, Equatable {
+    public var screenIndex: Int
+    public var fps: Int
+    public var width: Int, height: Int
+    /// First frame number (frame `i` shows show time `i / fps`).
+    public var startFrame: Int
+    /// Frames to make; nil = until stopped (or the reader goes away).
+    public var count: Int?
+
+    public init(screenIndex: Int = 0, fps: Int, width: Int, height: Int, startFrame: Int = 0, count: Int?) {
+        self.screenIndex = screenIndex
+        self.fps = fps
+        self.width = width
+        self.height = height
+        self.startFrame = startFrame
+        self.count = count
+    }
+}
+
+// MARK: - HeadlessRenderer
+
+/// Renders frames of one screen without a window and hands them to a `FrameSink` (PNGs, a pipe, ffmpeg).
+///
+/// Two stages: a generating thread (path → engine → Lanczos-3) fills a small queue while the calling thread
+/// encodes and writes, so PNG compression or the pipe overlap with inference. Frames depend only on the
+/// exhibition, the seed and the frame number, never on timing: the same job gives byte-identical frames.
+/// Stops cleanly (sink finished) on `StopSignal`.
+public final class HeadlessRenderer {
+    public let exhibition: Exhibition
+    public let job: HeadlessJob
+    private let makeGenerator: GeneratorFactory
+    private let makePath: PathFactory
+    private let stopRequested: @Sendable () -> Bool
+
+    /// - Parameter stopRequested: polled before each frame; by default SIGINT/SIGTERM (`StopSignal`).
+    public init(exhibition: Exhibition, job: HeadlessJob, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
+                stopRequested: @escaping @Sendable () -> Bool = { StopSignal.isRequested }) {
+        self.stopRequested = stopRequested
+        precondition(exhibition.screens.indices.contains(job.screenIndex), "no screen \(job.screenIndex)")
+        self.exhibition = exhibition
+        self.job = job
+        self.makeGenerator = makeGenerator
+        self.makePath = makePath
+    }
+
+    /// How a run ended.
+    public enum Outcome: Sendable, Equatable {
+        /// All requested frames were written.
+        case completed(frames: Int)
+        /// Stopped by SIGINT/SIGTERM after this many frames (the output is finalised).
+        case interrupted(frames: Int)
+        /// The reader of the output went away (e.g. `| head`) after this many frames.
+        case outputClosed(frames: Int)
+    }
+
+    /// Renders the job into `sink`; calls `progress` after each frame written.
+    public func run(into sink: FrameSink, progress: ((Int) -> Void)? = nil) throws -> Outcome {
+        let queue = FrameQueue(capacity: 3)
+        let failure = ErrorBox()
+        let done = DispatchSemaphore(value: 0)
+        let job = self.job
+        let exhibition = self.exhibition
+        let makeGenerator = self.makeGenerator
+        let makePath = self.makePath
+        let threads = exhibition.model.threads
+        let stopRequested = self.stopRequested
+
+        let producer = Thread {
+            defer {
+                queue.close()
+                done.signal()
+            }
+            do {
+                let generator = try makeGenerator(threads)
+                let screen = exhibition.screens[job.screenIndex]
+                let path = makePath(screen, exhibition.motion, generator.zDim)
+                let renderer = FrameRenderer(generator: generator, path: path, outputWidth: job.width, outputHeight: job.height,
+                                             fit: exhibition.output.fit, background: exhibition.output.background)
+                var index = job.startFrame
+                while job.count.map({ index < job.startFrame + $0 }) ?? true {
+                    if stopRequested() || queue.isClosed { break }
+                    let began = monotonicSeconds()
+                    var frame = queue.reusableFrame(width: job.width, height: job.height) ?? renderer.makeFrame()
+                    let t = Double(index) / Double(job.fps)
+                    renderer.render(at: t, into: &frame)
+                    let now = monotonicSeconds()
+                    let item = FrameQueue.Item(frame: frame, index: index, showTime: t, renderSeconds: now - began, producedAt: now)
+                    if !queue.put(item) { break }
+                    index += 1
+                }
+            } catch {
+                failure.set(error)
+            }
+        }
+        producer.stackSize = 4 << 20
+        producer.start()
+
+        var written = 0
+        var outcome: Outcome?
+        while let item = queue.take() {
+            if stopRequested() { break }
+            do {
+                try sink.write(item.frame)
+            } catch MediaError.brokenPipe {
+                outcome = .outputClosed(frames: written)
+                break
+            } catch {
+                queue.close()
+                done.wait()
+                try? sink.finish()
+                throw error
+            }
+            queue.recycle(item.frame)
+            written += 1
+            progress?(written)
+        }
+        queue.close()
+        done.wait()
+        if let error = failure.get() {
+            try? sink.finish()
+            throw error
+        }
+        try sink.finish()
+        if let outcome { return outcome }
+        if stopRequested(), job.count.map({ written < $0 }) ?? true { return .interrupted(frames: written) }
+        return .completed(frames: written)
+    }
+}
+
+// MARK: - ErrorBox
+
+/// An error handed from a worker thread to the thread that waits for it.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+
+    func set(_ error: any Error) {
+        lock.lock()
+        if self.error == nil { self.error = error }
+        lock.unlock()
+    }
+
+    func get() -> (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return error
+    }
+}

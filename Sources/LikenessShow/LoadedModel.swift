@@ -1,0 +1,112 @@
+import Foundation
+import LikenessEngine
+import LikenessPath
+
+// MARK: - Conformances
+
+extension Generator: ImageGenerator {}
+
+extension LatentPath: LatentSource {}
+
+extension MotionStyleSpec {
+    /// The same choreography as LikenessPath's `MotionStyle`.
+    public var pathStyle: MotionStyle {
+        switch self {
+        case let .sitters(hold, morph): return .sitters(hold: hold, morph: morph)
+        case let .drift(secondsPerKeyframe): return .drift(secondsPerKeyframe: secondsPerKeyframe)
+        case let .loop(keyframes, period): return .loop(keyframes: keyframes, period: period)
+        }
+    }
+}
+
+// MARK: - LoadedModel
+
+/// A model file read once, checked by the engine, and ready to make one `Generator` per generating thread.
+public struct LoadedModel: Sendable {
+    /// Where it was loaded from.
+    public let url: URL
+    /// The ONNX bytes (each generating thread plans its own `Generator` from them).
+    public let data: Data
+    /// Name, credit and sizes for the overlay and captions.
+    public let info: ModelInfo
+    /// The model card from `likeness.card`.
+    public let card: ModelCard
+    /// All ONNX metadata_props.
+    public let metadata: [String: String]
+    /// Cost of one frame.
+    public let gflopPerFrame: Double
+
+    /// Loads and validates the model at `url`.
+    public static func load(url: URL) throws(ShowError) -> LoadedModel {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .modelFailed(path: url.path, reason: "cannot read the file; check its permissions")
+        }
+        let generator: Generator
+        do {
+            generator = try Generator(data: data, batchSize: 1, threads: 1)
+        } catch {
+            throw .modelFailed(path: url.path, reason: error.description)
+        }
+        let card = ModelCard(json: generator.metadata["likeness.card"])
+        let name = card.name.isEmpty ? url.deletingPathExtension().lastPathComponent : card.name
+        return LoadedModel(
+            url: url, data: data,
+            info: ModelInfo(name: name, credit: card.credit, imageWidth: generator.imageWidth,
+                            imageHeight: generator.imageHeight, zDim: generator.zDim),
+            card: card, metadata: generator.metadata, gflopPerFrame: generator.gflopPerFrame)
+    }
+
+    /// Finds the exhibition's model (or `overridePath`), loads it, and checks the motion settings against it.
+    public static func load(for exhibition: Exhibition, overridePath: String? = nil) throws(ShowError) -> LoadedModel {
+        let model = try load(url: exhibition.resolveModel(overridePath: overridePath))
+        do {
+            try LatentPath.validate(zDim: model.info.zDim, style: exhibition.motion.style.pathStyle,
+                                    truncation: Float(exhibition.motion.truncation), speed: exhibition.motion.speed)
+        } catch {
+            throw .invalidRequest(message: "the motion settings do not make a path: \(error.description)",
+                                  hint: "fix [motion] in \(exhibition.source?.path ?? "the exhibition")")
+        }
+        return model
+    }
+
+    /// Makes a generator from the loaded bytes (call on the thread that will use it).
+    public var makeGenerator: GeneratorFactory {
+        let data = self.data
+        return { threads in try Generator(data: data, batchSize: 1, threads: threads) }
+    }
+
+    /// A screen's path: its seed, the exhibition's motion, tempo and truncation.
+    public static let makePath: PathFactory = { screen, motion, zDim in
+        LatentPath(seed: screen.seed, zDim: zDim, style: motion.style.pathStyle,
+                   truncation: Float(motion.truncation), speed: motion.speed)
+    }
+
+    /// What `likeness info` prints.
+    public var summary: String {
+        var lines: [String] = []
+        lines.append("model        \(url.path)")
+        lines.append("file size    " + String(format: "%.1f MB", Double(data.count) / 1_000_000))
+        lines.append("name         \(info.name)")
+        if !card.credit.isEmpty { lines.append("credit       \(card.credit)") }
+        if !card.license.isEmpty { lines.append("license      \(card.license)") }
+        if !card.description.isEmpty { lines.append("description  \(card.description)") }
+        lines.append("input        z float32 [N, \(info.zDim)]")
+        lines.append("output       image float32 [N, 3, \(info.imageHeight), \(info.imageWidth)] in [-1, 1]")
+        lines.append("cost         " + String(format: "%.3f GFLOP per frame", gflopPerFrame))
+        let known: Set<String> = ["name", "credit", "license", "description"]
+        let extra = card.fields.filter { !known.contains($0.key) }
+        if !extra.isEmpty {
+            lines.append("card")
+            for field in extra { lines.append("  \(field.key): \(field.value)") }
+        }
+        let otherMetadata = metadata.keys.filter { $0 != "likeness.card" }.sorted()
+        if !otherMetadata.isEmpty {
+            lines.append("metadata")
+            for key in otherMetadata { lines.append("  \(key): \(metadata[key] ?? "")") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

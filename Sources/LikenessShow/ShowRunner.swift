@@ -1,0 +1,401 @@
+import Foundation
+import LikenessDisplay
+import LikenessMedia
+
+// MARK: - ShowRunner
+
+/// The live exhibition: one window per screen, each fed by its own generating thread through a bounded queue.
+///
+/// Timeline: a screen's producer paints frame `k` at show time `k / fps` (`[window] fps`), so consecutive
+/// frames are always the same small step apart. The main thread presents frames on a frame clock that
+/// advances `rate * fps` frames per second. When the producer keeps up, `rate` is 1; when it cannot,
+/// `rate` follows what it sustains (a controller on the production rate and the queue's fill), so motion
+/// slows smoothly instead of stuttering, and the overlay shows the speed. The window keeps presenting
+/// (vsync) whatever the producers do, so it never freezes or tears.
+/// Main thread only (SDL); generation runs on one thread per screen.
+public final class ShowRunner {
+    /// Knobs for a run (tests and technicians: run for a while, take a screenshot).
+    public struct Options: Sendable {
+        /// Stop after this many seconds (nil = until quit).
+        public var seconds: Double?
+        /// Stop after this many new frames were shown on every screen (nil = no limit).
+        public var maxFrames: Int?
+        /// Save a screenshot of each window (PNG; `-2`, `-3` … inserted before the extension for more screens) before stopping.
+        public var screenshot: URL?
+        /// Force windowed mode (ignores `[window] fullscreen`).
+        public var windowed: Bool
+
+        public init(seconds: Double? = nil, maxFrames: Int? = nil, screenshot: URL? = nil, windowed: Bool = false) {
+            self.seconds = seconds
+            self.maxFrames = maxFrames
+            self.screenshot = screenshot
+            self.windowed = windowed
+        }
+    }
+
+    /// What a run achieved, per screen.
+    public struct Report: Sendable {
+        public struct ScreenReport: Sendable {
+            public var name: String
+            /// New frames shown.
+            public var framesShown: Int
+            /// Mean rate of new frames on screen.
+            public var framesPerSecond: Double
+            /// Mean time to render one frame (path + engine + upscale), seconds.
+            public var meanRenderSeconds: Double
+            /// Mean show-clock speed (1 = full tempo).
+            public var meanSpeed: Double
+            /// Times per second the windows were redrawn and presented (new frames, overlay updates).
+            public var presentsPerSecond: Double
+            /// Size of the frames uploaded to the window.
+            public var textureWidth: Int, textureHeight: Int
+            /// Evenness of motion: standard deviation / mean of the wall time between new frames (0 = perfectly even).
+            public var intervalVariation: Double
+        }
+        public var seconds: Double
+        public var screens: [ScreenReport]
+        public var videoDriver: String
+        public var renderer: String
+    }
+
+    public let exhibition: Exhibition
+    public let model: ModelInfo
+    private let makeGenerator: GeneratorFactory
+    private let makePath: PathFactory
+
+    public init(exhibition: Exhibition, model: ModelInfo, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
+        self.exhibition = exhibition
+        self.model = model
+        self.makeGenerator = makeGenerator
+        self.makePath = makePath
+    }
+
+    /// Runs the show until quit, a stop signal, or the limits in `options`.
+    public func run(session: DisplaySession, options: Options = Options()) throws -> Report {
+        let w = exhibition.window
+        session.quitKeysEnabled = !w.kiosk
+        let fps = Double(w.fps)
+        let fullscreen = w.fullscreen && !options.windowed
+        let missingDisplays = exhibition.screens.contains { session.bounds(ofDisplay: $0.display) == nil }
+        let threadsPerScreen = exhibition.model.threads > 0 ? exhibition.model.threads : max(1, 2 / exhibition.screens.count)
+
+        // Windows first (main thread), then one producer per screen sized to its window.
+        var streams: [ScreenStream] = []
+        for (i, screen) in exhibition.screens.enumerated() {
+            let tiled = missingDisplays && exhibition.screens.count > 1
+            let title = exhibition.screens.count > 1 ? "\(exhibition.title) — \(screen.name)" : exhibition.title
+            let options = WindowOptions(
+                title: title, display: screen.display, fullscreen: fullscreen && !tiled,
+                windowedWidth: w.windowedWidth, windowedHeight: w.windowedHeight,
+                vsync: w.vsync && i == 0, background: exhibition.output.background, hideCursor: w.hideCursor,
+                position: tiled ? (x: i * (w.windowedWidth + 16), y: 0) : nil)
+            if session.bounds(ofDisplay: screen.display) == nil {
+                FileHandle.standardError.write(Data("likeness: display \(screen.display) for screen '\(screen.name)' is not connected (\(session.displayCount) found); opening a window on display 0 instead\n".utf8))
+            }
+            let window = try DisplayWindow(session: session, options: options)
+            let texture = Self.textureSize(model: model, window: window.outputSize, upscale: w.upscale)
+            let stream = ScreenStream(screen: screen, window: window, textureWidth: texture.width, textureHeight: texture.height)
+            stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, makeGenerator: makeGenerator, makePath: makePath)
+            streams.append(stream)
+        }
+        defer { for stream in streams { stream.stop() } }
+
+        var overlayVisible = w.overlay
+        var paused = false
+        let caption = w.caption && !model.credit.isEmpty ? model.credit : nil
+        let refresh = Double(session.refreshRate(ofDisplay: exhibition.screens[0].display))
+        let started = monotonicSeconds()
+        var last = started
+        var presents = 0
+        var quit = false
+        var redrawAll = true
+        var lastOverlayUpdate = -1.0
+        var overlays = [[String]?](repeating: nil, count: streams.count)
+
+        while !quit && !StopSignal.isRequested {
+            for event in session.pollEvents() {
+                switch event {
+                case .quit:
+                    quit = true
+                case .togglePause:
+                    paused.toggle()
+                    redrawAll = true
+                case .toggleOverlay:
+                    overlayVisible.toggle()
+                    redrawAll = true
+                case let .toggleFullscreen(windowID):
+                    let target = streams.first { $0.window.windowID == windowID } ?? streams[0]
+                    target.window.setFullscreen(!target.window.isFullscreen)
+                    redrawAll = true
+                case .snapshot:
+                    saveSnapshots(streams)
+                case .redraw:
+                    redrawAll = true
+                }
+            }
+            let now = monotonicSeconds()
+            let dt = min(now - last, 0.25)
+            last = now
+
+            // The overlay's figures change a few times a second; redrawing it more often would only cost CPU.
+            let overlayDue = overlayVisible && now - lastOverlayUpdate >= 0.25
+            if overlayDue { lastOverlayUpdate = now }
+            let elapsed = now - started
+            let limitReached = options.seconds.map { elapsed >= $0 } ?? false
+            let framesReached = options.maxFrames.map { n in streams.allSatisfy { $0.shown >= n } } ?? false
+            let finishing = limitReached || framesReached
+
+            // Draw and present only windows that changed: a new frame, new overlay figures, or a redraw request.
+            // Unchanged windows keep their last picture; this leaves the CPU to the generators where the
+            // window system scales in software.
+            var presented = false
+            for (i, stream) in streams.enumerated() {
+                if let error = stream.failure.get() { throw error }
+                let newFrame = stream.advance(dt: dt, fps: fps, paused: paused)
+                if overlayDue { overlays[i] = overlayLines(stream, paused: paused, session: session) }
+                guard newFrame || overlayDue || redrawAll || finishing else { continue }
+                try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: caption)
+                if finishing, i == streams.count - 1, let url = options.screenshot {
+                    try saveScreenshots(streams, to: url, overlays: overlayVisible ? overlays : nil, caption: caption)
+                }
+                stream.window.present()
+                presented = true
+            }
+            redrawAll = false
+            if presented { presents += 1 }
+            if finishing { quit = true }
+            if !presented || !w.vsync || session.videoDriver == "dummy" || streams[0].window.rendererName == "software" {
+                // Nothing presented or no vsync to pace us: sleep to the display's refresh rate.
+                let target = last + 1 / max(refresh, 1)
+                let wait = target - monotonicSeconds()
+                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+            }
+        }
+
+        let seconds = max(monotonicSeconds() - started, 1e-6)
+        return Report(
+            seconds: seconds,
+            screens: streams.map { s in
+                Report.ScreenReport(name: s.screen.name, framesShown: s.shown, framesPerSecond: Double(s.shown) / seconds,
+                                    meanRenderSeconds: s.meanRenderSeconds, meanSpeed: s.speedSum / Double(max(s.advances, 1)),
+                                    presentsPerSecond: Double(presents) / seconds,
+                                    textureWidth: s.textureWidth, textureHeight: s.textureHeight,
+                                    intervalVariation: s.intervalVariation)
+            },
+            videoDriver: session.videoDriver, renderer: streams[0].window.rendererName)
+    }
+
+    /// Size of the frames the producer paints for a window: the model size, or with Lanczos up to
+    /// 4x the model size but no larger than the picture's area in the window.
+    static func textureSize(model: ModelInfo, window: (width: Int, height: Int), upscale: UpscaleFilter) -> (width: Int, height: Int) {
+        guard upscale == .lanczos else { return (model.imageWidth, model.imageHeight) }
+        let fit = DisplayWindow.fitRect(width: model.imageWidth, height: model.imageHeight, in: window)
+        let factor = min(4.0, Double(fit.width) / Double(model.imageWidth), Double(fit.height) / Double(model.imageHeight))
+        guard factor > 1 else { return (model.imageWidth, model.imageHeight) }
+        return (Int((Double(model.imageWidth) * factor).rounded()), Int((Double(model.imageHeight) * factor).rounded()))
+    }
+
+    private func overlayLines(_ s: ScreenStream, paused: Bool, session: DisplaySession) -> [String] {
+        let speed = Int((s.rate * 100).rounded())
+        var lines = [
+            "\(exhibition.title) - screen \(s.screen.name), seed \(s.screen.seed)",
+            String(format: "window loop %.1f Hz, new frames %.1f fps", s.presentRate, s.newFrameRate),
+            String(format: "frame time %.1f ms, generation %.1f fps", s.renderSecondsEMA * 1000, s.productionRate),
+            "speed \(speed)%\(speed < 100 ? " (generation slower than display)" : ""), queue \(s.queue.count)/\(s.queue.capacity)",
+            String(format: "t %.1f s%@", s.current?.showTime ?? 0, paused ? " - paused" : ""),
+            "model \(model.name) \(model.imageWidth)x\(model.imageHeight), shown at \(s.textureWidth)x\(s.textureHeight)",
+        ]
+        if !model.credit.isEmpty { lines.append(model.credit) }
+        lines.append("\(session.videoDriver) / \(s.window.rendererName)")
+        return lines
+    }
+
+    private func saveSnapshots(_ streams: [ScreenStream]) {
+        let folder = URL(fileURLWithPath: exhibition.window.snapshotFolder)
+        let stamp = Self.timestamp()
+        for s in streams {
+            guard let item = s.current else { continue }
+            let url = folder.appendingPathComponent("likeness-\(s.screen.name)-seed\(s.screen.seed)-\(stamp).png")
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try PNGCodec.write(item.frame, to: url)
+                FileHandle.standardError.write(Data("likeness: snapshot saved to \(url.path)\n".utf8))
+            } catch {
+                FileHandle.standardError.write(Data("likeness: snapshot failed: \(error)\n".utf8))
+            }
+        }
+    }
+
+    /// Reads every window's back buffer (all were drawn this iteration; earlier ones already presented, so
+    /// they are redrawn first) and saves them.
+    private func saveScreenshots(_ streams: [ScreenStream], to url: URL, overlays: [[String]?]?, caption: String?) throws {
+        for (i, s) in streams.enumerated() {
+            try s.draw(overlay: overlays?[i], caption: caption)
+            let target = i == 0 ? url : URL(fileURLWithPath: url.deletingPathExtension().path + "-\(i + 1).png")
+            try PNGCodec.write(try s.window.readPixels(), to: target)
+        }
+    }
+
+    static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date())
+    }
+}
+
+// MARK: - ScreenStream
+
+/// One screen of a live show: its window, its producer thread and queue, and its frame clock.
+final class ScreenStream {
+    let screen: Screen
+    let window: DisplayWindow
+    let textureWidth: Int, textureHeight: Int
+    let queue = FrameQueue(capacity: 6)
+    let failure = ErrorBox()
+    private let done = DispatchSemaphore(value: 0)
+    private var started = false
+
+    /// The frame on screen.
+    private(set) var current: FrameQueue.Item?
+    /// New frames shown so far.
+    private(set) var shown = 0
+    /// Frame clock: new frames due; a frame is taken when it reaches 1.
+    private var due = 1.0
+    /// Show-clock speed, 0…1.
+    private(set) var rate = 1.0
+    private(set) var speedSum = 0.0
+    /// Calls of `advance` (main-loop iterations) while not paused.
+    private(set) var advances = 0
+    /// Smoothed producer figures.
+    private(set) var productionRate = 0.0
+    private(set) var renderSecondsEMA = 0.0
+    private var renderSecondsSum = 0.0
+    private var lastProducedAt: Double?
+    /// Smoothed display figures.
+    private(set) var presentRate = 0.0
+    private(set) var newFrameRate = 0.0
+
+    var meanRenderSeconds: Double { shown > 0 ? renderSecondsSum / Double(shown) : 0 }
+
+    /// Wall times between new frames (after the first second), for `intervalVariation`.
+    private var intervalSum = 0.0, intervalSquares = 0.0, intervalCount = 0
+    private var clock = 0.0, lastNewFrameAt: Double?
+
+    /// Standard deviation / mean of the wall time between new frames.
+    var intervalVariation: Double {
+        guard intervalCount > 1 else { return 0 }
+        let mean = intervalSum / Double(intervalCount)
+        let variance = max(0, intervalSquares / Double(intervalCount) - mean * mean)
+        return mean > 0 ? variance.squareRoot() / mean : 0
+    }
+
+    init(screen: Screen, window: DisplayWindow, textureWidth: Int, textureHeight: Int) {
+        self.screen = screen
+        self.window = window
+        self.textureWidth = textureWidth
+        self.textureHeight = textureHeight
+    }
+
+    /// Starts the producer: frame k at show time k / fps, painted at the texture size.
+    func start(exhibition: Exhibition, fps: Double, threads: Int, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
+        let queue = self.queue, failure = self.failure, done = self.done
+        let screen = self.screen
+        let width = textureWidth, height = textureHeight
+        let thread = Thread {
+            defer { done.signal() }
+            do {
+                let generator = try makeGenerator(threads)
+                let path = makePath(screen, exhibition.motion, generator.zDim)
+                let renderer = FrameRenderer(generator: generator, path: path, outputWidth: width, outputHeight: height,
+                                             fit: .contain, background: exhibition.output.background)
+                var k = 0
+                while !queue.isClosed {
+                    let began = monotonicSeconds()
+                    var frame = queue.reusableFrame(width: width, height: height) ?? renderer.makeFrame()
+                    let t = Double(k) / fps
+                    renderer.render(at: t, into: &frame)
+                    let now = monotonicSeconds()
+                    if !queue.put(FrameQueue.Item(frame: frame, index: k, showTime: t, renderSeconds: now - began, producedAt: now)) { break }
+                    k += 1
+                }
+            } catch {
+                failure.set(error)
+                queue.close()
+            }
+        }
+        thread.name = "likeness-\(screen.name)"
+        thread.stackSize = 4 << 20
+        thread.start()
+        started = true
+    }
+
+    /// Stops and joins the producer.
+    func stop() {
+        guard started else { return }
+        started = false
+        queue.close()
+        done.wait()
+    }
+
+    /// Advances the frame clock by `dt` seconds and takes the frames that are due; true if a new frame was taken.
+    @discardableResult
+    func advance(dt: Double, fps: Double, paused: Bool) -> Bool {
+        presentRate = ema(presentRate, dt > 0 ? 1 / dt : 0, dt: dt, tau: 1)
+        clock += dt
+        if paused {
+            lastNewFrameAt = nil
+            return false
+        }
+        due += dt * fps * rate
+        var took = 0
+        while due >= 1, let item = queue.tryTake() {
+            if let old = current { queue.recycle(old.frame) }
+            if let previous = lastProducedAt, item.producedAt > previous {
+                productionRate = productionRate == 0 ? 1 / (item.producedAt - previous)
+                    : ema(productionRate, 1 / (item.producedAt - previous), dt: item.producedAt - previous, tau: 1)
+            }
+            lastProducedAt = item.producedAt
+            renderSecondsEMA = renderSecondsEMA == 0 ? item.renderSeconds : 0.9 * renderSecondsEMA + 0.1 * item.renderSeconds
+            renderSecondsSum += item.renderSeconds
+            current = item
+            if let previous = lastNewFrameAt, clock > 1, took == 0 {
+                let interval = clock - previous
+                intervalSum += interval
+                intervalSquares += interval * interval
+                intervalCount += 1
+            }
+            lastNewFrameAt = clock
+            due -= 1
+            shown += 1
+            took += 1
+        }
+        // Starved: do not build up a debt of frames (that would be a burst later); show the next as soon as it lands.
+        if due > 1 { due = 1 }
+        newFrameRate = ema(newFrameRate, dt > 0 ? Double(took) / dt : 0, dt: dt, tau: 1)
+
+        // Speed: what production sustains, nudged by how full the queue is (aim: half full).
+        if productionRate > 0 {
+            let fill = Double(queue.count) / Double(queue.capacity)
+            let target = min(1, max(0.02, productionRate / fps * (0.8 + 0.4 * fill)))
+            rate = ema(rate, target, dt: dt, tau: 0.75)
+        }
+        speedSum += rate
+        advances += 1
+        return took > 0
+    }
+
+    /// Draws the current frame (or the background while the first is painted).
+    func draw(overlay: [String]?, caption: String?) throws {
+        if let current {
+            try window.draw(current.frame, overlay: overlay, caption: caption)
+        } else {
+            window.drawBackground()
+        }
+    }
+
+    private func ema(_ old: Double, _ new: Double, dt: Double, tau: Double) -> Double {
+        let a = min(1, max(0, dt / tau))
+        return old + (new - old) * a
+    }
+}

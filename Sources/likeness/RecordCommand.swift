@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import LikenessMedia
+import LikenessShow
+
+// MARK: - record
+
+/// `likeness record`: an H.264 MP4 through ffmpeg, optionally an exact loop.
+struct Record: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record a video (H.264 MP4 through ffmpeg), optionally an exact loop.",
+        discussion: """
+        The video has a constant frame rate and exactly seconds × fps frames, however fast the machine renders. \
+        With --loop the motion becomes a closed loop whose period is the video's length: the frame after the last \
+        would be the first, and none is repeated, so a player set to loop shows no seam. \
+        Ctrl-C (SIGINT) or SIGTERM stops early and still finalises a playable file.
+        """
+    )
+
+    @OptionGroup var options: ExhibitionOptions
+    @OptionGroup var format: OutputOptions
+
+    @Option(help: ArgumentHelp("Length in seconds (default: the exhibition's [record] seconds).", valueName: "seconds"))
+    var seconds: Double?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The MP4 file to write.", valueName: "file"))
+    var output: String = "likeness.mp4"
+
+    @Flag(inversion: .prefixedNo, help: "Record an exact loop (default: the exhibition's [record] loop).")
+    var loop: Bool?
+
+    @Option(help: ArgumentHelp("x264 CRF quality: 0 best … 51 worst, 18 visually lossless (default: [output] quality).", valueName: "crf"))
+    var quality: Int?
+
+    @Flag(help: "Write a fragmented MP4 that stays playable even if ffmpeg itself is killed.")
+    var fragmented = false
+
+    func validate() throws {
+        if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--seconds must be more than 0 and at most 86400") }
+        if let quality, !(0...51).contains(quality) { throw ValidationError("--quality must be 0 to 51 (x264 CRF)") }
+    }
+
+    func run() throws {
+        do {
+            var exhibition = try options.load()
+            try format.apply(to: &exhibition)
+            if let quality { exhibition.output.quality = quality }
+            if fragmented { exhibition.output.fragmented = true }
+            let screen = try format.screenIndex(in: exhibition)
+            let plan = try RecordingPlan(exhibition: exhibition, seconds: seconds ?? exhibition.record.seconds,
+                                         loop: loop ?? exhibition.record.loop)
+            let model = try LoadedModel.load(for: plan.exhibition, overridePath: options.model)
+            let o = plan.exhibition.output
+            let settings = VideoSettings(width: o.width, height: o.height, fps: o.fps, quality: o.quality, fragmented: o.fragmented)
+            StopSignal.install()
+            let sink = try VideoSink(output: URL(fileURLWithPath: output), settings: settings)
+            note("recording \(plan.frameCount) frames (\(plan.seconds) s at \(o.fps) fps, \(o.width)x\(o.height)\(plan.loop ? ", exact loop" : "")) to \(output)")
+            let progress = ProgressReporter(label: "record", total: plan.frameCount)
+            let job = HeadlessJob(screenIndex: screen, fps: o.fps, width: o.width, height: o.height, startFrame: 0, count: plan.frameCount)
+            let renderer = HeadlessRenderer(exhibition: plan.exhibition, job: job,
+                                            makeGenerator: model.makeGenerator, makePath: LoadedModel.makePath)
+            let outcome = try renderer.run(into: sink) { progress.update(done: $0) }
+            switch outcome {
+            case let .completed(frames), let .outputClosed(frames):
+                progress.finish(done: frames, note: "wrote \(output)")
+            case let .interrupted(frames):
+                progress.finish(done: frames, note: String(format: "stopped; %@ is finalised and plays (%.2f s)", output, Double(frames) / Double(o.fps)))
+                throw ExitCode(130)
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}

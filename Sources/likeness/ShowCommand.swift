@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import LikenessDisplay
+import LikenessShow
+
+// MARK: - show
+
+/// `likeness show`: the kiosk window(s).
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an exhibition in a window: fullscreen on the chosen display(s), or windowed.",
+        discussion: """
+        Keys: Esc or q quit (disabled in kiosk mode), f fullscreen on/off, space pause, \
+        s save a snapshot PNG, i info overlay (fps, frame time, speed, model, seed).
+        Without a display, render with `likeness frames` or `likeness record` instead.
+        """
+    )
+
+    @OptionGroup var options: ExhibitionOptions
+
+    @Flag(help: "Open a window instead of going fullscreen.")
+    var windowed = false
+
+    @Flag(help: "Start with the info overlay on.")
+    var overlay = false
+
+    @Option(help: ArgumentHelp("Stop after this many seconds (for testing a set-up).", valueName: "seconds"))
+    var seconds: Double?
+
+    @Option(help: ArgumentHelp("Before stopping (see --seconds), save a screenshot of the window to this PNG.", valueName: "png"))
+    var screenshot: String?
+
+    func run() throws {
+        do {
+            var exhibition = try options.load()
+            if overlay { exhibition.window.overlay = true }
+            let model = try LoadedModel.load(for: exhibition, overridePath: options.model)
+            StopSignal.install()
+            let session = try DisplaySession(quitKeysEnabled: !exhibition.window.kiosk)
+            let runner = ShowRunner(exhibition: exhibition, model: model.info,
+                                    makeGenerator: model.makeGenerator, makePath: LoadedModel.makePath)
+            let report = try runner.run(session: session, options: .init(
+                seconds: seconds, screenshot: screenshot.map { URL(fileURLWithPath: $0) }, windowed: windowed))
+            for s in report.screens {
+                note(String(format: "show: %.1f s on %@/%@; screen %@: %.1f new frames/s, window %.1f fps, render %.1f ms/frame at %dx%d, mean speed %.0f%%",
+                            report.seconds, report.videoDriver, report.renderer, s.name, s.framesPerSecond, s.presentsPerSecond,
+                            s.meanRenderSeconds * 1000, s.textureWidth, s.textureHeight, s.meanSpeed * 100))
+            }
+            if let screenshot { note("screenshot saved to \(screenshot)") }
+        } catch {
+            throw fail(error)
+        }
+    }
+}

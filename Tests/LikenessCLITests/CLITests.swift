@@ -1,0 +1,275 @@
+import Foundation
+import LikenessMedia
+import Testing
+
+// MARK: - Help and errors
+
+@Suite struct CLIBasicsTests {
+    @Test func helpListsTheCommands() throws {
+        let result = try likeness(["--help"])
+        #expect(result.status == 0)
+        for command in ["show", "record", "frames", "info"] {
+            #expect(result.stdoutText.contains(command), "--help lacks \(command)")
+        }
+    }
+
+    @Test func badExhibitionIsOneClearLine() throws {
+        let folder = temporaryFolder()
+        let file = folder.appendingPathComponent("bad.toml")
+        try "[motion]\nstyle = \"wobble\"\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try likeness(["frames", file.path, "--count", "1", "--output", folder.appendingPathComponent("out").path, "--model", fixtureModel])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("likeness: error: \(file.path):2: key 'motion.style' has value \"wobble\""))
+    }
+
+    @Test func missingModelIsAClearError() throws {
+        let result = try likeness(["frames", "--count", "1", "--output", temporaryFolder().path, "--model", "/nonexistent/model.onnx"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("model '/nonexistent/model.onnx' not found"))
+    }
+
+    @Test(.enabled(if: fixtureExists, "needs the fixture model"))
+    func infoShowsCardShapesAndCost() throws {
+        let result = try likeness(["info", fixtureModel])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutText.contains("GFLOP per frame"))
+        #expect(result.stdoutText.contains("input        z float32 [N, "))
+        #expect(result.stdoutText.contains("output       image float32 [N, 3, "))
+    }
+}
+
+// MARK: - frames
+
+@Suite struct FramesCommandTests {
+    func frames(_ extra: [String]) throws -> CommandResult {
+        try likeness(["frames", "Exhibition/default.toml", "--model", fixtureModel, "--size", "64x64"] + extra)
+    }
+
+    @Test(.enabled(if: fixtureExists, "needs the fixture model"))
+    func sameExhibitionAndSeedGiveByteIdenticalFilesAndResumeExactly() throws {
+        let a = temporaryFolder(), b = temporaryFolder(), c = temporaryFolder()
+        #expect(try frames(["--count", "4", "--output", a.path]).status == 0)
+        #expect(try frames(["--count", "4", "--output", b.path]).status == 0)
+        #expect(try frames(["--count", "2", "--start-frame", "2", "--output", c.path]).status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: a.path).sorted()
+        #expect(names == ["frame-000000.png", "frame-000001.png", "frame-000002.png", "frame-000003.png"])
+        for name in names {
+            #expect(try Data(contentsOf: a.appendingPathComponent(name)) == Data(contentsOf: b.appendingPathComponent(name)), "\(name) differs")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: c.path).sorted() == ["frame-000002.png", "frame-000003.png"])
+        for name in ["frame-000002.png", "frame-000003.png"] {
+            #expect(try Data(contentsOf: a.appendingPathComponent(name)) == Data(contentsOf: c.appendingPathComponent(name)), "resumed \(name) differs")
+        }
+        let first = try PNGCodec.read(from: a.appendingPathComponent("frame-000000.png"))
+        #expect(first.width == 64 && first.height == 64)
+        // Another seed paints someone else.
+        let d = temporaryFolder()
+        #expect(try frames(["--count", "1", "--seed", "99", "--output", d.path]).status == 0)
+        #expect(try Data(contentsOf: d.appendingPathComponent("frame-000000.png")) != Data(contentsOf: a.appendingPathComponent("frame-000000.png")))
+    }
+
+    @Test(.enabled(if: fixtureExists, "needs the fixture model"))
+    func rawStdoutMatchesThePNGs() throws {
+        let folder = temporaryFolder()
+        #expect(try frames(["--count", "3", "--output", folder.path]).status == 0)
+        let raw = try frames(["--count", "3", "--output", "-"])
+        #expect(raw.status == 0, "\(raw.stderr)")
+        #expect(raw.stdout.count == 3 * 64 * 64 * 3)
+        let png = try PNGCodec.read(from: folder.appendingPathComponent("frame-000001.png"))
+        #expect([UInt8](raw.stdout[(64 * 64 * 3)..<(2 * 64 * 64 * 3)]) == png.pixels)
+    }
+}
+
+// MARK: - record
+
+@Suite struct RecordCommandTests {
+    @Test(.enabled(if: fixtureExists && ffmpegAvailable, "needs the fixture model and ffmpeg"))
+    func videoHasTheRightFrameCountAndDuration() throws {
+        let out = temporaryFolder().appendingPathComponent("v.mp4")
+        let result = try likeness(["record", "Exhibition/default.toml", "--model", fixtureModel, "--size", "64x64",
+                                   "--fps", "12", "--seconds", "2", "--output", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let facts = try probe(out)
+        #expect(facts["nb_read_frames"] == "24")
+        #expect(facts["codec_name"] == "h264")
+        #expect(facts["pix_fmt"] == "yuv420p")
+        #expect(facts["r_frame_rate"] == "12/1")
+        #expect(abs((Double(facts["duration"] ?? "") ?? 0) - 2.0) < 0.01, "duration \(facts["duration"] ?? "?")")
+        // Not a terminal: plain progress lines, no carriage returns.
+        #expect(result.stderr.contains("record: ") && !result.stderr.contains("\r"))
+    }
+
+    /// Raw frames of a loop exhibition (period 3 s, `keyframes` keyframes) at 12 fps, at the model's own size.
+    func loopFrames(count: Int, keyframes: Int, start: Int = 0) throws -> [Frame] {
+        let folder = temporaryFolder()
+        let file = folder.appendingPathComponent("loop.toml")
+        try """
+        [motion]
+        style = "loop"
+        keyframes = \(keyframes)
+        period = 3.0
+        truncation = 1.0
+        [output]
+        fps = 12
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try likeness(["frames", file.path, "--model", fixtureModel, "--size", "32x32", "--count", "\(count)",
+                                   "--start-frame", "\(start)", "--output", "-"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let size = 32 * 32 * 3
+        let bytes = [UInt8](result.stdout)
+        return stride(from: 0, to: bytes.count - size + 1, by: size).map {
+            Frame(width: 32, height: 32, pixels: Array(bytes[$0..<($0 + size)]))
+        }
+    }
+
+    /// The step from the last frame to the first is like any other step: the loop has no seam and no duplicate.
+    @Test(.enabled(if: fixtureExists, "needs the fixture model"))
+    func loopSeamIsLikeAnyOtherStep() throws {
+        let frames = try loopFrames(count: 37, keyframes: 4)
+        #expect(frames.count == 37)
+        guard frames.count == 37 else { return }
+        let steps = (0..<35).map { frames[$0].meanAbsoluteDifference(to: frames[$0 + 1]) }
+        let seam = frames[35].meanAbsoluteDifference(to: frames[0])
+        let low = steps.min() ?? 0, high = steps.max() ?? 0
+        print("loop steps: min \(low), max \(high), seam \(seam)")
+        #expect(seam >= low * 0.5 && seam <= high * 1.5, "seam step \(seam) outside the other steps [\(low), \(high)]")
+        #expect(seam > 0, "the last frame duplicates the first")
+        // One period on, the picture is the first one again.
+        #expect(frames[36].meanAbsoluteDifference(to: frames[0]) < 0.05, "frame 36 is not frame 0 again")
+    }
+
+    /// `record --loop` writes exactly the loop's frames: seconds × fps of them, the same pictures `frames` paints.
+    @Test(.enabled(if: fixtureExists && ffmpegAvailable, "needs the fixture model and ffmpeg"))
+    func recordedLoopHasExactlyOnePeriod() throws {
+        let out = temporaryFolder().appendingPathComponent("loop.mp4")
+        let result = try likeness(["record", "Exhibition/loop-video.toml", "--model", fixtureModel, "--size", "32x32",
+                                   "--fps", "12", "--seconds", "3", "--loop", "--quality", "0", "--output", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let facts = try probe(out)
+        #expect(facts["nb_read_frames"] == "36")
+        #expect(abs((Double(facts["duration"] ?? "") ?? 0) - 3.0) < 0.01)
+        let video = try decodeFrames(out, width: 32, height: 32)
+        let exact = try loopFrames(count: 36, keyframes: 6)
+        #expect(video.count == 36 && exact.count == 36)
+        for i in 0..<min(video.count, exact.count) {
+            let error = video[i].meanAbsoluteDifference(to: exact[i])
+            #expect(error < 3, "video frame \(i) differs from the loop frame by \(error)")
+        }
+    }
+
+    @Test(.enabled(if: fixtureExists && ffmpegAvailable, "needs the fixture model and ffmpeg"))
+    func loopOfPartialFramesIsRefused() throws {
+        let result = try likeness(["record", "--model", fixtureModel, "--fps", "30", "--seconds", "1.01", "--loop",
+                                   "--output", temporaryFolder().appendingPathComponent("x.mp4").path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not a whole number"))
+    }
+
+    @Test(.enabled(if: fixtureExists && ffmpegAvailable, "needs the fixture model and ffmpeg"))
+    func interruptedRecordingIsFinalisedAndPlays() throws {
+        let out = temporaryFolder().appendingPathComponent("cut.mp4")
+        let command = try RunningCommand(likenessBinary, ["record", "--model", fixtureModel, "--size", "64x64", "--fps", "10",
+                                                          "--seconds", "60", "--output", out.path])
+        try waitForFrames(command, minimum: 5)
+        command.signal(SIGINT)
+        let result = command.wait()
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(result.stderr.contains("finalised"))
+        let frames = Int(try probe(out)["nb_read_frames"] ?? "") ?? 0
+        #expect(frames >= 5, "\(frames) frames in the cut video")
+    }
+
+    /// Even a hard kill leaves a playable file: ffmpeg sees its input close and finalises on its own.
+    @Test(.enabled(if: fixtureExists && ffmpegAvailable, "needs the fixture model and ffmpeg"))
+    func killedRecordingStillPlays() throws {
+        let out = temporaryFolder().appendingPathComponent("killed.mp4")
+        let command = try RunningCommand(likenessBinary, ["record", "--model", fixtureModel, "--size", "64x64", "--fps", "10",
+                                                          "--seconds", "60", "--output", out.path])
+        try waitForFrames(command, minimum: 5)
+        command.signal(SIGKILL)
+        _ = command.wait()
+        var frames = 0
+        for _ in 0..<50 where frames == 0 {
+            usleep(200_000)
+            frames = Int(try probe(out)["nb_read_frames"] ?? "") ?? 0
+        }
+        #expect(frames >= 5, "\(frames) frames after SIGKILL")
+    }
+
+    @Test(.enabled(if: fixtureExists, "needs the fixture model"))
+    func missingFFmpegIsAClearError() throws {
+        let result = try likeness(["record", "--model", fixtureModel, "--seconds", "1",
+                                   "--output", temporaryFolder().appendingPathComponent("x.mp4").path],
+                                  environment: ["PATH": "/nonexistent"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("ffmpeg was not found"))
+        #expect(result.stderr.contains("apt-get install ffmpeg"))
+    }
+
+    /// Waits until the plain progress output shows at least `minimum` frames written.
+    func waitForFrames(_ command: RunningCommand, minimum: Int) throws {
+        for _ in 0..<300 {
+            usleep(100_000)
+            let text = (try? String(contentsOf: command.errURL, encoding: .utf8)) ?? ""
+            let counts = text.split(separator: "\n").compactMap { line -> Int? in
+                guard line.hasPrefix("record: "), let slash = line.firstIndex(of: "/") else { return nil }
+                return Int(line[line.index(line.startIndex, offsetBy: 8)..<slash])
+            }
+            if (counts.max() ?? 0) >= minimum { return }
+        }
+    }
+}
+
+// MARK: - show
+
+@Suite(.serialized) struct ShowCommandTests {
+    @Test(.enabled(if: fixtureExists && hasX11Display, "needs the fixture model and an X display (make test uses xvfb-run)"))
+    func showOpensARealWindowThatPaintsPortraits() throws {
+        let folder = temporaryFolder()
+        let shot = folder.appendingPathComponent("show.png")
+        var environment = ProcessInfo.processInfo.environment
+        environment["SDL_VIDEODRIVER"] = "x11"
+        let command = try RunningCommand(likenessBinary, ["show", "--model", fixtureModel, "--windowed", "--overlay",
+                                                          "--seconds", "4", "--screenshot", shot.path], environment: environment)
+        // A real screenshot of the X screen while the show runs.
+        usleep(2_500_000)
+        let grab = folder.appendingPathComponent("x11.png")
+        let grabbed = try tool("ffmpeg", ["-v", "error", "-y", "-f", "x11grab", "-i", environment["DISPLAY"] ?? ":0",
+                                          "-frames:v", "1", grab.path])
+        let result = command.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("new frames/s"))
+        let image = try PNGCodec.read(from: shot)
+        #expect(image.width >= 100)
+        #expect(distinctColours(image) > 50, "the window shows a picture")
+        if grabbed.status == 0 {
+            #expect(distinctColours(try PNGCodec.read(from: grab)) > 50, "the X screen shows a picture")
+        }
+        if let keep = ProcessInfo.processInfo.environment["LIKENESS_SCREENSHOTS"] {
+            try? FileManager.default.copyItem(at: shot, to: URL(fileURLWithPath: keep).appendingPathComponent("show-window.png"))
+            try? FileManager.default.copyItem(at: grab, to: URL(fileURLWithPath: keep).appendingPathComponent("show-x11grab.png"))
+        }
+    }
+
+    @Test(.enabled(if: fixtureExists, "needs the fixture model"))
+    func showWithoutADisplayPointsToFramesAndRecord() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DISPLAY"] = nil
+        environment["WAYLAND_DISPLAY"] = nil
+        environment["SDL_VIDEODRIVER"] = "x11"
+        let result = try likeness(["show", "--model", fixtureModel, "--seconds", "1"], environment: environment)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("no display"))
+        #expect(result.stderr.contains("likeness frames"))
+    }
+
+    func distinctColours(_ frame: Frame) -> Int {
+        var seen = Set<UInt32>()
+        for i in stride(from: 0, to: frame.pixels.count, by: 3) {
+            seen.insert(UInt32(frame.pixels[i]) << 16 | UInt32(frame.pixels[i + 1]) << 8 | UInt32(frame.pixels[i + 2]))
+        }
+        return seen.count
+    }
+}
