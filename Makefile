@@ -86,9 +86,10 @@ model: venv
 
 # MARK: - Tools
 
+# Side by side with ONNX Runtime on the same threads (the shipped model, else a random 128x128 generator).
 bench: release venv
-	.build/release/likeness bench
-	$(VENV_PY) Models/training/bench_reference.py
+	@[ -f Models/met-portraits-128/model.onnx ] || [ -f .cache/bench-128.onnx ] || $(VENV_PY) Tests/Fixtures/make_fixtures.py --bench
+	$(VENV_PY) Models/training/bench_reference.py --threads 2 --batch 1
 
 fixtures: venv
 	$(VENV_PY) Tests/Fixtures/make_fixtures.py

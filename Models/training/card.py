@@ -19,7 +19,19 @@ CREDIT = ("Trained on {images} public-domain portraits from The Metropolitan Mus
           "Open Access collection (CC0).")
 
 
-def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, model_size_mb: float) -> dict:
+def run_summary(run: Path) -> dict:
+    """Steps, minutes and recipe of one training run, from its config.json and log.jsonl."""
+    config = json.loads((run / "config.json").read_text())
+    lines = (run / "log.jsonl").read_text().splitlines() if (run / "log.jsonl").is_file() else []
+    last = json.loads(lines[-1]) if lines else {}
+    return {"run": run.name, "recipe": config["architecture"], "steps_logged": last.get("step"),
+            "minutes": last.get("minutes"), "batch": config["batch"], "lr_g": config["lr_g"], "lr_d": config["lr_d"],
+            "betas": [config["beta1"], config.get("beta2", 0.999)], "device": config["device"],
+            "cpu_threads": config["cpu_threads"]}
+
+
+def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, model_size_mb: float,
+               previous: list[Path] = ()) -> dict:
     report = json.loads((crops / "report.json").read_text())
     with (crops / "manifest.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -28,6 +40,8 @@ def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, mod
     last = json.loads(log_lines[-1]) if log_lines else {}
     metrics = json.loads(metrics_path.read_text()) if metrics_path and metrics_path.is_file() else {}
     object_ids = sorted({int(r["met_object_id"]) for r in rows})
+    history = [run_summary(p) for p in previous] + [run_summary(run)]
+    total_minutes = round(sum(h["minutes"] or 0 for h in history), 1)
     licenses = sorted({r["license"] for r in rows})
     return {
         "name": name,
@@ -57,6 +71,8 @@ def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, mod
                                                         "g_base", "d_base", "seed")},
             "steps": last.get("step"), "images_seen": last.get("images_seen"),
             "wall_time_minutes": last.get("minutes"),
+            "total_wall_time_minutes": total_minutes,
+            "runs": history,
             "hardware": f"{config['device']} ({config['cpu']}, {config['cpu_threads']} torch threads)",
             "torch": config["torch"],
             "generator_parameters": config["generator_parameters"],
@@ -93,7 +109,13 @@ def markdown(card: dict) -> str:
              f"{t['generator_gflop_per_frame']} GFLOP per frame, {t['model_size_mb']} MB",
              f"- Hyperparameters: " + ", ".join(f"{k}={v}" for k, v in t["hyperparameters"].items()),
              f"- {t['steps']} steps, {t['images_seen']} images seen, {t['wall_time_minutes']} minutes "
-             f"on {t['hardware']}, torch {t['torch']}", ""]
+             f"on {t['hardware']}, torch {t['torch']}",
+             f"- All training runs behind these weights, {t['total_wall_time_minutes']} minutes in all "
+             "(each run continued the generator of the one before):", ""]
+    lines += [f"  {i + 1}. {h['run']}: {h['steps_logged']} steps logged, {h['minutes']} min, batch {h['batch']}, "
+              f"lr G {h['lr_g']} / D {h['lr_d']}, betas {h['betas']}, {h['device']} x{h['cpu_threads']} threads; "
+              f"{h['recipe']}" for i, h in enumerate(t["runs"])]
+    lines += [""]
     if m:
         swd = m["swd_x1e3"]
         mem = m["memorization"]
@@ -140,9 +162,11 @@ def main(argv=None) -> int:
     p.add_argument("--name", default="met-portraits-128")
     p.add_argument("--crops", type=Path, default=Path(".cache/crops-256"))
     p.add_argument("--run", type=Path, default=Path(".cache/run"))
+    p.add_argument("--previous", type=Path, action="append", default=[],
+                   help="an earlier run whose generator this run continued (--init-from); repeat, oldest first")
     args = p.parse_args(argv)
     card = build_card(args.name, args.crops, args.run, args.model.parent / "metrics.json",
-                      args.model.stat().st_size / 2**20)
+                      args.model.stat().st_size / 2**20, args.previous)
     attach(args.model, card)
     (args.model.parent / "MODEL_CARD.md").write_text(markdown(card))
     print(f"card: {args.model.parent / 'MODEL_CARD.md'} and likeness.card in {args.model}")

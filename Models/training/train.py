@@ -100,6 +100,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--init-from", type=Path, help="start the generator (and its EMA) from this checkpoint")
     p.add_argument("--d-norm", default="batch", choices=["batch", "spectral"], help="discriminator normalisation")
     p.add_argument("--loss", default="nonsaturating", choices=["nonsaturating", "hinge"])
+    p.add_argument("--no-minibatch-std", action="store_true", help="leave out the minibatch-stddev feature in D")
     return p.parse_args(argv)
 
 
@@ -119,7 +120,7 @@ def main(argv=None) -> int:
     data = data.to(device)
 
     gen = Generator(args.z_dim, args.size, args.g_base).to(device)
-    disc = Discriminator(args.size, args.d_base, norm=args.d_norm).to(device)
+    disc = Discriminator(args.size, args.d_base, norm=args.d_norm, minibatch_std=not args.no_minibatch_std).to(device)
     ema = copy.deepcopy(gen).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
@@ -131,6 +132,10 @@ def main(argv=None) -> int:
         state = torch.load(args.init_from, map_location=device, weights_only=False)
         gen.load_state_dict(state["generator"])
         ema.load_state_dict(state["ema"])
+        # The discriminator keeps the layers whose shapes still match (a new head starts fresh).
+        own = disc.state_dict()
+        own.update({k: v for k, v in state["discriminator"].items() if k in own and own[k].shape == v.shape})
+        disc.load_state_dict(own)
         print(f"train: generator initialised from {args.init_from} (step {state['step']})", flush=True)
     checkpoint_path = args.out / "checkpoint.pt"
     if args.resume:
@@ -154,7 +159,7 @@ def main(argv=None) -> int:
         "discriminator_parameters": sum(p.numel() for p in disc.parameters()),
         "architecture": "DCGAN-style ConvTranspose+BN+ReLU generator with 3x3 refinement convs up to 32x32 "
                         f"and FastGAN skip-layer excitation; DCGAN discriminator with {args.d_norm} norm; "
-                        f"{args.loss} loss; DiffAugment ({args.augment}); x-flip of real crops; EMA generator"
+                        f"{'with' if not args.no_minibatch_std else 'without'} minibatch-stddev; {args.loss} loss; DiffAugment ({args.augment}); x-flip of real crops; EMA generator"
                         + (f"; generator initialised from {args.init_from}" if args.init_from else ""),
     })
     (args.out / "config.json").write_text(json.dumps(config, indent=2))

@@ -106,8 +106,10 @@ class Discriminator(nn.Module):
     layer but the first and the last.
     """
 
-    def __init__(self, size: int = 128, base: int = 32, max_channels: int = 512, norm: str = "spectral"):
+    def __init__(self, size: int = 128, base: int = 32, max_channels: int = 512, norm: str = "spectral",
+                 minibatch_std: bool = False):
         super().__init__()
+        self.minibatch_std = minibatch_std
         if norm not in ("spectral", "batch"):
             raise ValueError(f"unknown discriminator norm '{norm}' (spectral, batch)")
         wrap = spectral_norm if norm == "spectral" else (lambda layer: layer)
@@ -118,11 +120,28 @@ class Discriminator(nn.Module):
                 layers += [nn.BatchNorm2d(ch)]
             layers += [nn.LeakyReLU(0.2, True)]
             cin, ch, res = ch, min(max_channels, ch * 2), res // 2
-        layers += [wrap(nn.Conv2d(cin, 1, 4, 1, 0))]
         self.net = nn.Sequential(*layers)
+        self.head = wrap(nn.Conv2d(cin + int(minibatch_std), 1, 4, 1, 0))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).flatten()
+        x = self.net(x)
+        if self.minibatch_std:
+            x = torch.cat([x, minibatch_stddev(x)], dim=1)
+        return self.head(x).flatten()
+
+
+def minibatch_stddev(x: torch.Tensor, group: int = 4) -> torch.Tensor:
+    """ProGAN's minibatch standard deviation (Karras et al. 2018): one extra feature map holding how
+    much the samples in a group differ, so the discriminator can see a lack of variety (mode collapse).
+    x [N, C, H, W] -> [N, 1, H, W]."""
+    n, c, h, w = x.shape
+    g = min(group, n)
+    while n % g:
+        g -= 1
+    y = x.view(g, n // g, c, h, w)
+    y = (y - y.mean(0)).pow(2).mean(0).add(1e-8).sqrt()  # [n/g, C, H, W]
+    y = y.mean(dim=(1, 2, 3)).view(n // g, 1, 1, 1).repeat(g, 1, h, w)
+    return y
 
 
 def count_generator_flops(gen: Generator) -> float:
