@@ -84,7 +84,9 @@ def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, mod
                         "artistic experiments. Not for identifying, depicting or impersonating real people.",
         "limitations": [
             f"Low resolution ({config['size']}x{config['size']}), shown upscaled; fine detail is soft.",
-            "Trained for a short CPU budget on about a thousand faces: some samples are malformed or smeared.",
+            "Trained for a short CPU budget (about 80 minutes on 2 cores) on about a thousand faces: many samples "
+            "are smeared or doubled around the eyes, and the variety of sitters is narrow (a partial mode "
+            "collapse: palettes, lighting and hair vary more than faces do).",
             "Reflects the collection: mostly European and American sitters of the 16th-19th centuries, "
             "mostly white, often wealthy; many more men than women; it cannot paint who was not painted.",
             "Prints, drawings and miniatures are mixed with oil paintings, so the style varies.",
