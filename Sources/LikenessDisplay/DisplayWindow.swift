@@ -73,18 +73,25 @@ public final class DisplayWindow {
             options.fullscreen = false
         }
         // A window never larger than its display (less a margin for the desktop's panels).
-        if let bounds = session.bounds(ofDisplay: options.display) {
+        let displayBounds = session.bounds(ofDisplay: options.display)
+        if let bounds = displayBounds {
             options.windowedWidth = min(options.windowedWidth, max(64, bounds.width - 80))
             options.windowedHeight = min(options.windowedHeight, max(64, bounds.height - 80))
         }
         self.options = options
         let centred = Int32(bitPattern: 0x2FFF_0000 | UInt32(options.display))   // SDL_WINDOWPOS_CENTERED_DISPLAY
-        let x = options.fullscreen ? centred : options.position.map { Int32($0.x) } ?? centred
-        let y = options.fullscreen ? centred : options.position.map { Int32($0.y) } ?? centred
+        var x = options.fullscreen ? centred : options.position.map { Int32($0.x) } ?? centred
+        var y = options.fullscreen ? centred : options.position.map { Int32($0.y) } ?? centred
+        var width = Int32(options.windowedWidth), height = Int32(options.windowedHeight)
+        if options.fullscreen, let bounds = displayBounds {
+            // Create the window already covering the display: a bare X server without a window manager
+            // (a minimal kiosk) does not resize a window for desktop-fullscreen by itself.
+            (x, y) = (Int32(bounds.x), Int32(bounds.y))
+            (width, height) = (Int32(bounds.width), Int32(bounds.height))
+        }
         var flags = SDL_WINDOW_SHOWN.rawValue | SDL_WINDOW_RESIZABLE.rawValue | SDL_WINDOW_ALLOW_HIGHDPI.rawValue
         if options.fullscreen { flags |= SDL_WINDOW_FULLSCREEN_DESKTOP.rawValue }
-        guard let window = SDL_CreateWindow(options.title, x, y,
-                                            Int32(options.windowedWidth), Int32(options.windowedHeight), flags) else {
+        guard let window = SDL_CreateWindow(options.title, x, y, width, height, flags) else {
             throw .windowFailed(reason: DisplaySession.lastError())
         }
         var rendererFlags = SDL_RENDERER_ACCELERATED.rawValue
