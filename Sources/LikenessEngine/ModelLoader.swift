@@ -139,15 +139,24 @@ enum ModelLoader {
             }
         }
 
+        /// The raw bytes as `count` values of `T` (ONNX raw data is little-endian, as is every
+        /// platform Likeness runs on), after checking the length.
+        func rawValues<T: BinaryInteger & BitwiseCopyable>(_: T.Type) throws(EngineError) -> [T] {
+            let size = MemoryLayout<T>.size
+            guard raw.count % size == 0 else {
+                throw .malformedTensor(tensor: name, detail: "raw data length \(raw.count) is not a multiple of \(size)")
+            }
+            try requireCount(raw.count / size, bytesPerElement: size)
+            var values = [T](repeating: 0, count: count)
+            values.withUnsafeMutableBytes { dst in _ = raw.copyBytes(to: dst) }
+            return values
+        }
+
         switch proto.dataType {
         case 1:  // FLOAT
             var values: [Float]
             if !raw.isEmpty {
-                guard raw.count % 4 == 0 else { throw .malformedTensor(tensor: name, detail: "raw data length \(raw.count) is not a multiple of 4") }
-                try requireCount(raw.count / 4, bytesPerElement: 4)
-                values = [Float](repeating: 0, count: count)
-                values.withUnsafeMutableBytes { dst in _ = raw.copyBytes(to: dst) }
-                // ONNX raw data is little-endian, as is every platform Likeness runs on.
+                values = try rawValues(UInt32.self).map(Float.init(bitPattern:))
             } else {
                 try requireCount(proto.floatData.count, bytesPerElement: 4)
                 values = proto.floatData
@@ -157,10 +166,7 @@ enum ModelLoader {
         case 10:  // FLOAT16
             var bits: [UInt16]
             if !raw.isEmpty {
-                guard raw.count % 2 == 0 else { throw .malformedTensor(tensor: name, detail: "raw data length \(raw.count) is not a multiple of 2") }
-                try requireCount(raw.count / 2, bytesPerElement: 2)
-                bits = [UInt16](repeating: 0, count: count)
-                bits.withUnsafeMutableBytes { dst in _ = raw.copyBytes(to: dst) }
+                bits = try rawValues(UInt16.self)
             } else {
                 try requireCount(proto.int32Data.count, bytesPerElement: 2)
                 bits = proto.int32Data.map { UInt16(truncatingIfNeeded: $0) }
@@ -171,10 +177,7 @@ enum ModelLoader {
         case 11:  // DOUBLE
             var doubles: [Double]
             if !raw.isEmpty {
-                guard raw.count % 8 == 0 else { throw .malformedTensor(tensor: name, detail: "raw data length \(raw.count) is not a multiple of 8") }
-                try requireCount(raw.count / 8, bytesPerElement: 8)
-                doubles = [Double](repeating: 0, count: count)
-                doubles.withUnsafeMutableBytes { dst in _ = raw.copyBytes(to: dst) }
+                doubles = try rawValues(UInt64.self).map(Double.init(bitPattern:))
             } else {
                 try requireCount(proto.doubleData.count, bytesPerElement: 8)
                 doubles = proto.doubleData
@@ -185,10 +188,7 @@ enum ModelLoader {
         case 7:  // INT64
             var ints: [Int64]
             if !raw.isEmpty {
-                guard raw.count % 8 == 0 else { throw .malformedTensor(tensor: name, detail: "raw data length \(raw.count) is not a multiple of 8") }
-                try requireCount(raw.count / 8, bytesPerElement: 8)
-                ints = [Int64](repeating: 0, count: count)
-                ints.withUnsafeMutableBytes { dst in _ = raw.copyBytes(to: dst) }
+                ints = try rawValues(Int64.self)
             } else {
                 try requireCount(proto.int64Data.count, bytesPerElement: 8)
                 ints = proto.int64Data
@@ -201,11 +201,7 @@ enum ModelLoader {
                     try requireCount(raw.count, bytesPerElement: 1)
                     ints = raw.map { Int($0) }
                 } else {
-                    guard raw.count % 4 == 0 else { throw .malformedTensor(tensor: name, detail: "raw data length \(raw.count) is not a multiple of 4") }
-                    try requireCount(raw.count / 4, bytesPerElement: 4)
-                    var i32 = [Int32](repeating: 0, count: count)
-                    i32.withUnsafeMutableBytes { dst in _ = raw.copyBytes(to: dst) }
-                    ints = i32.map { Int($0) }
+                    ints = try rawValues(Int32.self).map { Int($0) }
                 }
             } else {
                 try requireCount(proto.int32Data.count, bytesPerElement: 4)
