@@ -1,6 +1,29 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// MARK: - Vector kernels
+
+/// The GEMM micro-kernels, compiled once per x86 vector ISA and chosen at run time by what the CPU
+/// has (LikenessKernels.InstructionSet); always optimised, also in debug builds, so tests run them
+/// at speed. Other architectures use OpenBLAS and the portable SIMD code alone.
+#if arch(x86_64)
+let isaTargets: [Target] = [
+    .target(
+        name: "LikenessKernelsAVX2",
+        dependencies: ["LikenessKernels"],
+        swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
+    ),
+    .target(
+        name: "LikenessKernelsAVX512",
+        dependencies: ["LikenessKernels"],
+        swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "skylake-avx512"])]
+    ),
+]
+#else
+let isaTargets: [Target] = []
+#endif
+let isaDependencies: [Target.Dependency] = isaTargets.map { .target(name: $0.name) }
+
 // MARK: - Targets
 
 let package = Package(
@@ -36,11 +59,15 @@ let package = Package(
 
         // MARK: Libraries
         .target(
+            name: "LikenessKernels",
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
+        .target(
             name: "LikenessEngine",
             dependencies: [
-                "CBLAS",
+                "CBLAS", "LikenessKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
+            ] + isaDependencies,
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(name: "LikenessPath"),
@@ -62,9 +89,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-
+    ] + isaTargets + [
         // MARK: Tests
-        .testTarget(name: "LikenessEngineTests", dependencies: ["LikenessEngine"]),
+        .testTarget(name: "LikenessEngineTests", dependencies: ["LikenessEngine", "LikenessKernels"] + isaDependencies),
         .testTarget(name: "LikenessPathTests", dependencies: ["LikenessPath"]),
         .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia", "LikenessDisplay"]),
         .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow"], exclude: ["BadExhibitions"]),

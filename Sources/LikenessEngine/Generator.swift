@@ -65,6 +65,7 @@ public final class Generator: @unchecked Sendable {
             throw .badSignature("output '\(graph.outputName)' has shape \(out), expected [\(batchSize), 3, H, W]")
         }
         self.plan = plan
+        kernelDescription = planner.kernels.map { "\($0.instructionSet.rawValue) packed GEMM" } ?? "OpenBLAS sgemm"
         self.batchSize = batchSize
         zDim = plan.inputShape[1]
         imageHeight = out[2]
@@ -169,4 +170,8 @@ public final class Generator: @unchecked Sendable {
 
     /// The threading strategy in use ("own" pool or "blas" threads).
     public var threadingDescription: String { mode.rawValue }
+
+    /// The convolution kernels in use: the packed GEMM and its instruction set (chosen from the
+    /// CPU, lowered with `LIKENESS_KERNELS=baseline|avx2|avx512`), or OpenBLAS sgemm.
+    public let kernelDescription: String
 }

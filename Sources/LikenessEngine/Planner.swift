@@ -11,6 +11,8 @@ struct Planner {
     let graph: Graph
     let batchSize: Int
     let threads: Int
+    /// The packed GEMM for convolutions; nil: OpenBLAS sgemm.
+    let kernels: PackedKernels?
 
     private struct Value {
         var shape: [Int]
@@ -35,10 +37,11 @@ struct Planner {
     private var fused: Set<Int> = []
     private var nodes: [Node] = []
 
-    init(graph: Graph, batchSize: Int, threads: Int) {
+    init(graph: Graph, batchSize: Int, threads: Int, kernels: PackedKernels? = PackedKernels.current) {
         self.graph = graph
         self.batchSize = batchSize
         self.threads = threads
+        self.kernels = kernels
     }
 
     // MARK: Entry point
@@ -318,9 +321,10 @@ struct Planner {
             }
             let activation = fuseActivation(after: &outName)
             let outBuffer = newBuffer(try Limits.elementCount(g.outputShape, what: "\(op) '\(node.label)' output"))
+            let inputBuffer = x.buffer
             let step: Step = transposed
-                ? ConvTransposeStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: x.buffer, outputID: outBuffer, parts: parts)
-                : ConvStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: x.buffer, outputID: outBuffer, parts: parts)
+                ? ConvTransposeStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: inputBuffer, outputID: outBuffer, parts: parts, kernels: kernels)
+                : ConvStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: x.buffer, outputID: outBuffer, parts: parts, kernels: kernels)
             append(step)
             define(outName, Value(shape: g.outputShape, constant: nil, buffer: outBuffer))
 

@@ -70,17 +70,23 @@ struct Bench: ParsableCommand {
         var layerNanos = [UInt64](repeating: 0, count: layers.count)
 
         // Whole frames, unprofiled.
-        var totals: [Double] = []
+        var totals = [Double](repeating: 0, count: iterations)
         var cpuSeconds = 0.0
+        let counter = AllocationCounter()
+        var allocations: Int?
         z.withUnsafeBufferPointer { zp in
             out.withUnsafeMutableBufferPointer { op in
-                for _ in 0..<warmup { generator.renderRGB(latents: zp, into: op) }
-                let cpuStart = processCPUSeconds()
-                defer { cpuSeconds = processCPUSeconds() - cpuStart }
-                for _ in 0..<iterations {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    generator.renderRGB(latents: zp, into: op)
-                    totals.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                totals.withUnsafeMutableBufferPointer { tp in
+                    for _ in 0..<warmup { generator.renderRGB(latents: zp, into: op) }
+                    let allocationsBefore = counter?.count()
+                    let cpuStart = processCPUSeconds()
+                    for i in 0..<iterations {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        generator.renderRGB(latents: zp, into: op)
+                        tp[i] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+                    }
+                    cpuSeconds = processCPUSeconds() - cpuStart
+                    if let allocationsBefore, let after = counter?.count() { allocations = after - allocationsBefore }
                 }
             }
         }
@@ -104,7 +110,7 @@ struct Bench: ParsableCommand {
         let gflop = generator.gflopPerFrame
         print("model      \(path)")
         print("generator  \(generator.imageWidth)x\(generator.imageHeight), zDim \(generator.zDim), \(String(format: "%.3f", gflop)) GFLOP/frame, arena \(generator.arenaBytes / 1024) KiB")
-        print("run        batch \(batch), \(generator.threads) thread(s) (\(generator.threadingDescription) threading), \(iterations) iterations after \(warmup) warm-up")
+        print("run        batch \(batch), \(generator.threads) thread(s) (\(generator.threadingDescription) threading, \(generator.kernelDescription)), \(iterations) iterations after \(warmup) warm-up")
         print("")
         if cpuClock { print("(layer times: main-thread CPU clock)") }
         print(pad("layer", 34) + pad("op", 15) + lpad("GFLOP", 8) + lpad("ms med", 9) + lpad("ms p90", 9) + lpad("GFLOP/s", 9) + lpad("share", 7) + (noSgemm ? "" : lpad("sgemm GF/s", 12) + lpad("of sgemm", 10)))
@@ -141,17 +147,40 @@ struct Bench: ParsableCommand {
         }
         let rss = Benchmarks.peakResidentBytes
         if let rss { print(String(format: "memory     peak RSS %.1f MiB", Double(rss) / 1_048_576)) }
+        if let allocations {
+            print("heap       \(allocations) allocations in the \(iterations) timed calls (counted by the preloaded allocation counter)")
+        }
         if json {
             let object: [String: Any] = [
-                "model": path, "batch": batch, "threads": generator.threads, "threading": generator.threadingDescription,
+                "model": path, "batch": batch, "threads": generator.threads, "threading": generator.threadingDescription, "kernels": generator.kernelDescription,
                 "ms_median": medianMs, "ms_p90": p90Ms, "cpu_ms": cpuMs, "fps": fps, "gflop_per_frame": gflop,
                 "gflops": gflop / (medianMs / 1e3), "peak_rss_bytes": rss ?? 0,
                 "gemm_fraction_of_sgemm_min": gemmHeavy.map(\.ratio).min() ?? 0,
+                "allocations_in_timed_calls": allocations ?? -1,
+                "allocations_in_process": counter?.count() ?? -1,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
     }
+}
+
+// MARK: - AllocationCounter
+
+/// The heap allocation count of Scripts/allocation-counter.c, when it is preloaded (LD_PRELOAD).
+struct AllocationCounter {
+    private let function: @convention(c) () -> Int
+
+    init?() {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "likeness_allocation_count") else { return nil }
+        function = unsafeBitCast(symbol, to: (@convention(c) () -> Int).self)
+        #else
+        return nil
+        #endif
+    }
+
+    func count() -> Int { function() }
 }
 
 // MARK: - Helpers

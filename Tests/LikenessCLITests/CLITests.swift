@@ -273,3 +273,40 @@ import Testing
         return seen.count
     }
 }
+
+// MARK: - bench: no heap allocation per frame
+
+@Suite struct BenchAllocationTests {
+    /// Scripts/allocation-counter.c built into a shared library, or nil without a C compiler.
+    static let counterLibrary: URL? = {
+        let output = temporaryFolder().appendingPathComponent("allocation-counter.so")
+        let source = packageRoot.appendingPathComponent("Scripts/allocation-counter.c").path
+        for compiler in ["cc", "clang", "gcc"] {
+            if let result = try? tool(compiler, ["-shared", "-fPIC", "-O2", "-o", output.path, source]), result.status == 0 {
+                return output
+            }
+        }
+        return nil
+    }()
+
+    @Test("the timed frames of likeness bench make no heap allocation", .enabled(if: fixtureExists, "needs the fixture model"),
+          arguments: [(fixtureModel, "1", nil), (fixtureModel, "2", nil), (shippedModel, "2", nil), (shippedModel, "2", "baseline")] as [(String, String, String?)])
+    func noAllocationsPerFrame(_ model: String, threads: String, kernels: String?) throws {
+        let library = try #require(BenchAllocationTests.counterLibrary, "no C compiler (cc, clang or gcc) to build Scripts/allocation-counter.c")
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_PRELOAD"] = library.path
+        if let kernels { environment["LIKENESS_KERNELS"] = kernels }
+        let result = try likeness(["bench", "--model", model, "--threads", threads, "--iterations", "20", "--warmup", "3", "--no-sgemm", "--json"],
+                                  environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.stdoutText.split(separator: "\n").last.map(String.init))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        // -1 would mean the counter was not found (not preloaded): that must fail too.
+        #expect(object["allocations_in_timed_calls"] as? Int == 0, "\(json)")
+        // The counter sees the process's allocations (loading the model makes thousands).
+        #expect((object["allocations_in_process"] as? Int ?? 0) > 1000, "\(json)")
+    }
+}
+
+/// The model Likeness ships.
+let shippedModel = packageRoot.appendingPathComponent("Models/met-portraits-128/model.onnx").path

@@ -1,4 +1,5 @@
 import Foundation
+import LikenessKernels
 import Testing
 @testable import LikenessEngine
 
@@ -11,15 +12,26 @@ func singleNodeGraph(_ op: String, inputShape: [Int], constants: [String: Tensor
 }
 
 /// Runs `graph` with the planned fast kernels and with ``Reference``; returns both outputs.
-func fastAndReference(_ graph: Graph, seed: UInt64, threads: Int = 2) throws -> (fast: [Float], reference: [Float]) {
+func fastAndReference(_ graph: Graph, seed: UInt64, threads: Int = 2, kernels: PackedKernels? = PackedKernels.current) throws -> (fast: [Float], reference: [Float]) {
     var random = TestRandom(seed: seed)
     let shape = graph.inputShape.map { $0 ?? 1 }
     let input = random.floats(shape.reduce(1, *))
-    var planner = Planner(graph: graph, batchSize: shape[0], threads: threads)
+    var planner = Planner(graph: graph, batchSize: shape[0], threads: threads, kernels: kernels)
     let plan = try planner.plan()
     let fast = plan.evaluate(input)
     let reference = try ReferenceInterpreter.run(graph, input: Tensor(shape: shape, floats: input)).floats
     return (fast, reference)
+}
+
+/// Thread counts crossed with every instruction set this CPU can run (baseline: OpenBLAS).
+struct KernelChoice: Sendable, CustomTestStringConvertible {
+    var threads: Int
+    var instructionSet: InstructionSet
+    var kernels: PackedKernels? { PackedKernels.select(instructionSet) }
+    var testDescription: String { "\(instructionSet.rawValue), \(threads) thread(s)" }
+
+    static let available: [InstructionSet] = InstructionSet.allCases.filter { $0 <= InstructionSet.supported }
+    static let all: [KernelChoice] = available.flatMap { set in [1, 2, 3].map { KernelChoice(threads: $0, instructionSet: set) } }
 }
 
 struct ConvCase: Sendable, CustomTestStringConvertible {
@@ -59,6 +71,12 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         ConvCase(cin: 64, cout: 48, h: 4, w: 4, k: (4, 4)),
         ConvCase(cin: 2, cout: 3, h: 1, w: 50, k: (1, 3), stride: (1, 3), pads: [0, 1, 0, 1], activation: "Sigmoid"),
         ConvCase(batch: 2, cin: 16, cout: 8, h: 33, w: 17, k: (2, 2), stride: (2, 2), activation: "LeakyRelu"),
+        // Packed GEMM edges: rows past a 6- and 8-row panel, columns past 16 and 32.
+        ConvCase(cin: 40, cout: 70, h: 12, w: 45, k: (3, 3), pads: [1, 1, 1, 1], activation: "Relu"),
+        ConvCase(batch: 2, cin: 9, cout: 13, h: 1, w: 3, k: (1, 1), activation: "Clip"),
+        // Direct convolution: 5x5 kernel, 2 outputs, a row shorter than 16, asymmetric padding.
+        ConvCase(cin: 5, cout: 2, h: 20, w: 35, k: (5, 5), pads: [2, 1, 2, 3], activation: "LeakyRelu"),
+        ConvCase(batch: 2, cin: 4, cout: 1, h: 6, w: 7, k: (3, 3), activation: "Sigmoid"),
     ]
 
     static let transposed: [ConvCase] = [
@@ -71,6 +89,10 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         ConvCase(cin: 64, cout: 32, h: 16, w: 16, k: (4, 4), stride: (2, 2), pads: [1, 1, 1, 1], activation: "Relu"),
         ConvCase(cin: 5, cout: 3, h: 6, w: 5, k: (3, 3), stride: (1, 1), pads: [1, 1, 1, 1]),
         ConvCase(cin: 3, cout: 2, h: 2, w: 3, k: (1, 1), stride: (3, 3)),
+        // The packed gather: widths that are multiples of 16 (the vector path) and not.
+        ConvCase(cin: 20, cout: 13, h: 8, w: 32, k: (4, 4), stride: (2, 2), pads: [1, 1, 1, 1], activation: "LeakyRelu"),
+        ConvCase(batch: 2, cin: 7, cout: 3, h: 5, w: 21, k: (4, 4), stride: (2, 2), pads: [1, 1, 1, 1], activation: "Sigmoid"),
+        ConvCase(cin: 130, cout: 40, h: 1, w: 1, k: (4, 4), activation: "Relu"),
     ]
 }
 
@@ -86,22 +108,27 @@ struct KernelTests {
         let conv = Node(opType: transposed ? "ConvTranspose" : "Conv", name: "conv", inputs: ["x", "w", "b"], outputs: [c.activation == nil ? "y" : "c"], attributes: attributes)
         var nodes = [conv]
         if let act = c.activation {
-            nodes.append(Node(opType: act, name: "act", inputs: ["c"], outputs: ["y"], attributes: act == "LeakyRelu" ? ["alpha": .float(0.2)] : [:]))
+            let attributes: [String: Attribute] = switch act {
+            case "LeakyRelu": ["alpha": .float(0.2)]
+            case "Clip": ["min": .float(-0.3), "max": .float(0.4)]
+            default: [:]
+            }
+            nodes.append(Node(opType: act, name: "act", inputs: ["c"], outputs: ["y"], attributes: attributes))
         }
         return Graph(nodes: nodes, initializers: ["w": weight, "b": bias], inputName: "x", inputShape: [c.batch, c.cin, c.h, c.w],
                      outputName: "y", metadata: [:], opsetVersion: 17)
     }
 
-    @Test("Conv: im2col + sgemm + fused epilogue", arguments: ConvCase.convolutions, [1, 2, 3])
-    func convolution(_ c: ConvCase, threads: Int) throws {
-        let (fast, reference) = try fastAndReference(graph(c, transposed: false), seed: 1, threads: threads)
+    @Test("Conv: im2col + GEMM + fused epilogue, and direct", arguments: ConvCase.convolutions, KernelChoice.all)
+    func convolution(_ c: ConvCase, choice: KernelChoice) throws {
+        let (fast, reference) = try fastAndReference(graph(c, transposed: false), seed: 1, threads: choice.threads, kernels: choice.kernels)
         let diff = Difference(fast, reference)
         #expect(diff.normalizedMSE <= 1e-7, "\(diff)")
     }
 
-    @Test("ConvTranspose: sgemm + col2im, no inserted zeros", arguments: ConvCase.transposed, [1, 2, 3])
-    func transposedConvolution(_ c: ConvCase, threads: Int) throws {
-        let (fast, reference) = try fastAndReference(graph(c, transposed: true), seed: 2, threads: threads)
+    @Test("ConvTranspose: GEMM + col2im, no inserted zeros", arguments: ConvCase.transposed, KernelChoice.all)
+    func transposedConvolution(_ c: ConvCase, choice: KernelChoice) throws {
+        let (fast, reference) = try fastAndReference(graph(c, transposed: true), seed: 2, threads: choice.threads, kernels: choice.kernels)
         let diff = Difference(fast, reference)
         #expect(diff.normalizedMSE <= 1e-7, "\(diff)")
     }

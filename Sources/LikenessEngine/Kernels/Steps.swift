@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import LikenessKernels
 
 // MARK: - BLAS
 
@@ -115,8 +116,15 @@ final class ConvStep: Step {
     let paddedWidth: Int
     /// Floats of scratch per part: the im2col tile plus, for the transposed product, its result.
     let scratchPerPart: Int
+    /// The packed-weight GEMM (weights packed per group at load); nil: OpenBLAS on `weights`.
+    let packed: PackedKernels?
+    let packedWeights: OwnedFloats?
+    let packedGroupStride: Int
+    /// What the packed GEMM applies in registers, and what is left for afterwards.
+    let epilogue: LinearEpilogue
+    let activationAfter: Activation
 
-    init(name: String, geometry: ConvGeometry, weights: [Float], bias: [Float], activation: Activation, inputID: Int, outputID: Int, parts: Int) {
+    init(name: String, geometry: ConvGeometry, weights: [Float], bias: [Float], activation: Activation, inputID: Int, outputID: Int, parts: Int, kernels: PackedKernels?) {
         g = geometry
         self.weights = OwnedFloats(weights)
         self.bias = OwnedFloats(bias)
@@ -133,10 +141,30 @@ final class ConvStep: Step {
         tileColumns = max(16, min(perPart, (64 * 1024) / max(k, 1) / 16 * 16))
         smallDirect = g.groups == 1 && g.outputChannels <= 4 && g.strideY == 1 && g.strideX == 1
             && g.dilationY == 1 && g.dilationX == 1 && g.kernelWidth <= 9 && g.outputWidth >= 16
-        transposedProduct = !smallDirect && g.outputChannelsPerGroup < 16 && columns >= 64
+        packed = kernels
+        if let packed, smallDirect {
+            packedWeights = OwnedFloats(DirectConvolution.pack(
+                weights, outputChannels: g.outputChannels, inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth))
+            packedGroupStride = 0
+            (epilogue, activationAfter) = PackedKernels.split(activation)
+        } else if let packed {
+            packedWeights = packed.pack(weights, groups: g.groups, rows: g.outputChannelsPerGroup, columns: k)
+            packedGroupStride = packed.groupStride(rows: g.outputChannelsPerGroup, columns: k)
+            (epilogue, activationAfter) = PackedKernels.split(activation)
+        } else {
+            packedWeights = nil
+            packedGroupStride = 0
+            (epilogue, activationAfter) = (.identity, activation)
+        }
+        transposedProduct = !smallDirect && packed == nil && g.outputChannelsPerGroup < 16 && columns >= 64
         paddedWidth = g.inputWidth + 2 * g.padLeft + g.kernelWidth + 16
-        if smallDirect {
+        if smallDirect && packed != nil {
+            scratchPerPart = DirectConvolution.scratchCount(
+                inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, outputWidth: g.outputWidth, kernelWidth: g.kernelWidth)
+        } else if smallDirect {
             scratchPerPart = paddedWidth
+        } else if packed != nil {
+            scratchPerPart = k * tileColumns + PackedGemm.scratchCount(k: k)
         } else {
             scratchPerPart = k * tileColumns + (transposedProduct ? tileColumns * g.outputChannelsPerGroup : 0)
         }
@@ -156,6 +184,7 @@ final class ConvStep: Step {
     }
 
     override func run(part: Int, of parts: Int) {
+        if smallDirect, let packed, let packedWeights { return runPackedDirect(packed, packedWeights, part: part, of: parts) }
         if smallDirect { return runDirect(part: part, of: parts) }
         let columns = g.outputHeight * g.outputWidth
         let mine = Step.range(columns, part: part, of: parts, multiple: 16)
@@ -178,7 +207,15 @@ final class ConvStep: Step {
                         ConvStep.im2col(g, x, cols, columnStart: t0, columnCount: nt)
                         b = UnsafePointer(cols); ldb = nt
                     }
-                    if transposedProduct {
+                    if let packed, let packedWeights {
+                        packed.gemm(GemmArguments(
+                            rows: 0..<cog, n: nt, k: k, a: packedWeights.pointer + group * packedGroupStride, b: b, ldb: ldb,
+                            c: y + t0, ldc: columns, bias: bias.pointer + group * cog, epilogue: epilogue,
+                            scratch: cols + k * tileColumns))
+                        if activationAfter != .none {
+                            for m in 0..<cog { activationAfter.applyInPlace(y + m * columns + t0, count: nt) }
+                        }
+                    } else if transposedProduct {
                         // Few output channels: sgemm blocks M by 16+, so compute outᵀ [nt, M] = colsᵀ · Wᵀ
                         // (M becomes the small N side) and transpose back in the epilogue.
                         let t = cols + k * tileColumns
@@ -196,6 +233,26 @@ final class ConvStep: Step {
                         }
                     }
                     t0 = t1
+                }
+            }
+        }
+    }
+
+    /// ``DirectConvolution`` compiled for this CPU; threads split the output rows.
+    func runPackedDirect(_ packed: PackedKernels, _ packedWeights: OwnedFloats, part: Int, of parts: Int) {
+        let rows = Step.range(g.outputHeight, part: part, of: parts)
+        if rows.isEmpty { return }
+        let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
+        for n in 0..<g.batch {
+            let y = output + n * g.outputChannels * outPlane
+            packed.table.directConvolution(DirectConvolutionArguments(
+                input: input + n * g.inputChannels * inPlane, channels: g.inputChannels, height: g.inputHeight, width: g.inputWidth,
+                output: y, outputChannels: g.outputChannels, outputHeight: g.outputHeight, outputWidth: g.outputWidth,
+                weights: packedWeights.pointer, bias: bias.pointer, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                padTop: g.padTop, padLeft: g.padLeft, rows: rows, epilogue: epilogue, scratch: scratch + part * scratchPerPart))
+            if activationAfter != .none {
+                for co in 0..<g.outputChannels {
+                    activationAfter.applyInPlace(y + co * outPlane + rows.lowerBound * g.outputWidth, count: rows.count * g.outputWidth)
                 }
             }
         }
@@ -316,8 +373,17 @@ final class ConvTransposeStep: Step {
     /// The DCGAN up-sampling block (kernel 4, stride 2, padding 1): a gather kernel writes each
     /// output once instead of scatter-adding.
     let isK4S2P1: Bool
+    /// The packed-weight GEMM (weights packed per group at load); nil: OpenBLAS on `weights`.
+    let packed: PackedKernels?
+    let packedWeights: OwnedFloats?
+    let packedGroupStride: Int
+    /// Floats of scratch per part: the cols tile, plus the packed GEMM's own.
+    let scratchPerPart: Int
+    /// What the packed gather applies in registers, and what is left for afterwards.
+    let epilogue: LinearEpilogue
+    let activationAfter: Activation
 
-    init(name: String, geometry: ConvGeometry, weights w: [Float], bias: [Float], activation: Activation, inputID: Int, outputID: Int, parts: Int) {
+    init(name: String, geometry: ConvGeometry, weights w: [Float], bias: [Float], activation: Activation, inputID: Int, outputID: Int, parts: Int, kernels: PackedKernels?) {
         g = geometry
         let cig = g.inputChannelsPerGroup, cog = g.outputChannelsPerGroup
         kk = g.kernelHeight * g.kernelWidth
@@ -340,12 +406,16 @@ final class ConvTransposeStep: Step {
         let plane = g.inputHeight * g.inputWidth
         let perPart = (g.outputChannels + parts - 1) / parts
         channelTile = max(1, min(perPart, (256 * 1024) / max(kk * plane, 1)))
-        isK4S2P1 = g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideY == 2 && g.strideX == 2 && g.padTop == 1 && g.padLeft == 1
-            && g.dilationY == 1 && g.dilationX == 1 && g.outputHeight == 2 * g.inputHeight && g.outputWidth == 2 * g.inputWidth
+        isK4S2P1 = ConvTransposeStep.isK4S2P1(g)
+        packed = kernels
+        (epilogue, activationAfter) = PackedKernels.split(activation)
+        packedWeights = kernels?.pack(t, groups: g.groups, rows: cog * kk, columns: cig)
+        packedGroupStride = kernels?.groupStride(rows: cog * kk, columns: cig) ?? 0
+        scratchPerPart = channelTile * kk * plane + (kernels == nil ? 0 : PackedGemm.scratchCount(k: cig))
         super.init(name: name, opType: "ConvTranspose")
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
-        scratchCount = channelTile * kk * plane * parts
+        scratchCount = scratchPerPart * parts
     }
 
     override var reads: [Int] { [inputID] }
@@ -363,7 +433,7 @@ final class ConvTransposeStep: Step {
         let cig = g.inputChannelsPerGroup, cog = g.outputChannelsPerGroup
         let plane = g.inputHeight * g.inputWidth
         let outPlane = g.outputHeight * g.outputWidth
-        let cols = scratch + part * channelTile * kk * plane
+        let cols = scratch + part * scratchPerPart
         for n in 0..<g.batch {
             var m0 = mine.lowerBound
             while m0 < mine.upperBound {
@@ -371,13 +441,26 @@ final class ConvTransposeStep: Step {
                 let m1 = min(mine.upperBound, m0 + channelTile, (group + 1) * cog)
                 let mo0 = m0 - group * cog
                 let x = input + (n * g.inputChannels + group * cig) * plane
-                BLAS.sgemm(
-                    m: (m1 - m0) * kk, n: plane, k: cig,
-                    a: weights.pointer + (group * cog * kk + mo0 * kk) * cig, lda: cig,
-                    b: x, ldb: plane, c: cols, ldc: plane)
+                if let packed, let packedWeights {
+                    // cols rows [mo0·kk, mo1·kk) of this group's Wᵀ · X.
+                    packed.gemm(GemmArguments(
+                        rows: (mo0 * kk)..<((m1 - group * cog) * kk), n: plane, k: cig,
+                        a: packedWeights.pointer + group * packedGroupStride, b: x, ldb: plane,
+                        c: cols, ldc: plane, bias: nil, epilogue: .identity, scratch: cols + channelTile * kk * plane))
+                } else {
+                    BLAS.sgemm(
+                        m: (m1 - m0) * kk, n: plane, k: cig,
+                        a: weights.pointer + (group * cog * kk + mo0 * kk) * cig, lda: cig,
+                        b: x, ldb: plane, c: cols, ldc: plane)
+                }
                 for m in m0..<m1 {
                     let y = output + (n * g.outputChannels + m) * outPlane
-                    if isK4S2P1 {
+                    if isK4S2P1, let packed {
+                        packed.table.gatherK4S2P1(GatherArguments(
+                            cols: cols + (m - m0) * kk * plane, height: g.inputHeight, width: g.inputWidth, output: y,
+                            bias: bias.pointer[m], epilogue: epilogue))
+                        if activationAfter != .none { activationAfter.applyInPlace(y, count: outPlane) }
+                    } else if isK4S2P1 {
                         ConvTransposeStep.col2imK4S2P1(g, cols + (m - m0) * kk * plane, y, bias: bias.pointer[m], activation: activation)
                     } else {
                         y.update(repeating: bias.pointer[m], count: outPlane)
@@ -388,6 +471,12 @@ final class ConvTransposeStep: Step {
                 m0 = m1
             }
         }
+    }
+
+    /// Kernel 4, stride 2, padding 1 with output 2H x 2W: the DCGAN up-sampling block.
+    static func isK4S2P1(_ g: ConvGeometry) -> Bool {
+        g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideY == 2 && g.strideX == 2 && g.padTop == 1 && g.padLeft == 1
+            && g.dilationY == 1 && g.dilationX == 1 && g.outputHeight == 2 * g.inputHeight && g.outputWidth == 2 * g.inputWidth
     }
 
     /// col2im for kernel 4, stride 2, padding 1 (output 2H x 2W) as a gather: every output pixel
