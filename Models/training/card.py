@@ -31,7 +31,7 @@ def run_summary(run: Path) -> dict:
 
 
 def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, model_size_mb: float,
-               previous: list[Path] = ()) -> dict:
+               previous: list[Path] = (), observations: list[str] = ()) -> dict:
     report = json.loads((crops / "report.json").read_text())
     with (crops / "manifest.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -84,9 +84,9 @@ def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, mod
                         "artistic experiments. Not for identifying, depicting or impersonating real people.",
         "limitations": [
             f"Low resolution ({config['size']}x{config['size']}), shown upscaled; fine detail is soft.",
-            "Trained for a short CPU budget (about 80 minutes on 2 cores) on about a thousand faces: many samples "
-            "are smeared or doubled around the eyes, and the variety of sitters is narrow (a partial mode "
-            "collapse: palettes, lighting and hair vary more than faces do).",
+            f"Trained for a short budget ({total_minutes:g} minutes on {config['device']}, "
+            f"{config['cpu_threads']} threads) on about {report['kept']} faces.",
+            *observations,
             "Reflects the collection: mostly European and American sitters of the 16th-19th centuries, "
             "mostly white, often wealthy; many more men than women; it cannot paint who was not painted.",
             "Prints, drawings and miniatures are mixed with oil paintings, so the style varies.",
@@ -166,9 +166,11 @@ def main(argv=None) -> int:
     p.add_argument("--run", type=Path, default=Path(".cache/run"))
     p.add_argument("--previous", type=Path, action="append", default=[],
                    help="an earlier run whose generator this run continued (--init-from); repeat, oldest first")
+    p.add_argument("--observation", action="append", default=[],
+                   help="a known limitation seen in the samples (repeat), listed in the card after the budget")
     args = p.parse_args(argv)
     card = build_card(args.name, args.crops, args.run, args.model.parent / "metrics.json",
-                      args.model.stat().st_size / 2**20, args.previous)
+                      args.model.stat().st_size / 2**20, args.previous, args.observation)
     attach(args.model, card)
     (args.model.parent / "MODEL_CARD.md").write_text(markdown(card))
     print(f"card: {args.model.parent / 'MODEL_CARD.md'} and likeness.card in {args.model}")

@@ -160,10 +160,22 @@ public enum PackedGemm {
                 // of k rows `ldb` apart (a power-of-two stride maps them all to the same cache set).
                 let copy = args.scratch
                 let valid = Swift.min(width, remaining)
-                for kk in 0..<k {
-                    let row = copy + kk * width
-                    row.update(from: args.b + kk * args.ldb + j, count: valid)
-                    if valid < width { (row + valid).update(repeating: 0, count: width - valid) }
+                if valid == width {
+                    // Whole vectors, copied inline (a memmove call per 64 or 128 bytes costs more than the copy).
+                    let source = UnsafeRawPointer(args.b + j), destination = UnsafeMutableRawPointer(copy)
+                    for kk in 0..<k {
+                        for v in 0..<(width / 16) {
+                            destination.storeBytes(
+                                of: source.loadUnaligned(fromByteOffset: kk * ldbBytes + v * 64, as: SIMD16<Float>.self),
+                                toByteOffset: (kk * width + v * 16) * 4, as: SIMD16<Float>.self)
+                        }
+                    }
+                } else {
+                    for kk in 0..<k {
+                        let row = copy + kk * width
+                        row.update(from: args.b + kk * args.ldb + j, count: valid)
+                        (row + valid).update(repeating: 0, count: width - valid)
+                    }
                 }
                 bTile = UnsafeRawPointer(copy)
                 bStride = width * 4

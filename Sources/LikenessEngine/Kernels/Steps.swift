@@ -92,10 +92,13 @@ class Step: ParallelWork {
 
 // MARK: - Convolution
 
-/// Conv with folded BatchNorm, bias and activation: im2col (skipped for 1x1) + sgemm + epilogue.
+/// Conv with folded BatchNorm, bias and activation: im2col (skipped for 1x1) + GEMM + epilogue.
 ///
 /// input [N, C, H, W], weight [M, C/g, kH, kW] stored as [g][M/g, K] with K = C/g·kH·kW,
-/// output [N, M, OH, OW]. Work is split across threads by output columns (OH·OW).
+/// output [N, M, OH, OW]. Work is split across threads by output columns (OH·OW). With packed
+/// kernels (AVX2/AVX-512) the weights are packed at load and the bias and activation are applied
+/// in registers; otherwise OpenBLAS sgemm and a separate epilogue pass. Up to 4 output channels
+/// with stride 1 (the RGB layer) run a direct convolution instead.
 final class ConvStep: Step {
     let g: ConvGeometry
     let weights: OwnedFloats
@@ -306,6 +309,23 @@ final class ConvStep: Step {
         }
     }
 
+    /// Copies a short run of floats inline (im2col copies rows of a few to a few hundred floats,
+    /// where a memmove call costs more than the copy).
+    @inline(__always)
+    static func copy(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
+        let d = UnsafeMutableRawPointer(destination), s = UnsafeRawPointer(source)
+        var i = 0
+        while i + 16 <= count {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i + 4 <= count {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self), toByteOffset: i * 4, as: SIMD4<Float>.self)
+            i += 4
+        }
+        while i < count { destination[i] = source[i]; i += 1 }
+    }
+
     /// Unfolds input patches for output columns [columnStart, columnStart + columnCount) into
     /// `cols` [K, columnCount], K = C/g·kH·kW in (channel, ky, kx) order; padding reads as 0.
     @inline(__always)
@@ -333,9 +353,9 @@ final class ConvStep: Step {
                             if g.strideX == 1 {
                                 // ix = ox + offset; valid for ox in [max(ox0, -offset), min(ox1, w - offset)).
                                 let lo = min(max(ox0, -offset), ox1), hi = max(min(ox1, w - offset), lo)
-                                if lo > ox0 { d.update(repeating: 0, count: lo - ox0) }
-                                if hi > lo { (d + (lo - ox0)).update(from: src + lo + offset, count: hi - lo) }
-                                if ox1 > hi { (d + (hi - ox0)).update(repeating: 0, count: ox1 - hi) }
+                                for i in 0..<(lo - ox0) { d[i] = 0 }
+                                if hi > lo { ConvStep.copy(d + (lo - ox0), src + lo + offset, count: hi - lo) }
+                                for i in (hi - ox0)..<(ox1 - ox0) { d[i] = 0 }
                             } else {
                                 for ox in ox0..<ox1 {
                                     let ix = ox * g.strideX + offset
@@ -354,11 +374,13 @@ final class ConvStep: Step {
 
 // MARK: - Transposed convolution
 
-/// ConvTranspose with folded BatchNorm, bias and activation, as sgemm + col2im.
+/// ConvTranspose with folded BatchNorm, bias and activation, as GEMM + col2im.
 ///
-/// No zero is ever multiplied: cols [M/g·kH·kW, H·W] = Wᵀ [M/g·kH·kW, C/g] · X [C/g, H·W], then
-/// each column scatters-adds its kH·kW taps into the output (col2im). Threads split the output
-/// channels, so each owns its rows of cols and its output planes: no synchronisation inside.
+/// No zero is ever multiplied: cols [M/g·kH·kW, H·W] = Wᵀ [M/g·kH·kW, C/g] · X [C/g, H·W] (packed
+/// GEMM, or OpenBLAS sgemm on the baseline), then each column scatters-adds its kH·kW taps into the
+/// output (col2im; for kernel 4, stride 2, padding 1 a gather that writes every output once).
+/// Threads split the output channels, so each owns its rows of cols and its output planes: no
+/// synchronisation inside.
 final class ConvTransposeStep: Step {
     let g: ConvGeometry
     /// [g][M/g·kH·kW, C/g] row-major.
@@ -455,13 +477,13 @@ final class ConvTransposeStep: Step {
                 }
                 for m in m0..<m1 {
                     let y = output + (n * g.outputChannels + m) * outPlane
-                    if isK4S2P1, let packed {
-                        packed.table.gatherK4S2P1(GatherArguments(
+                    if isK4S2P1 {
+                        // The gather compiled for this CPU, or the baseline build of the same code.
+                        let arguments = GatherArguments(
                             cols: cols + (m - m0) * kk * plane, height: g.inputHeight, width: g.inputWidth, output: y,
-                            bias: bias.pointer[m], epilogue: epilogue))
+                            bias: bias.pointer[m], epilogue: epilogue)
+                        if let packed { packed.table.gatherK4S2P1(arguments) } else { TransposedGather.k4s2p1(arguments) }
                         if activationAfter != .none { activationAfter.applyInPlace(y, count: outPlane) }
-                    } else if isK4S2P1 {
-                        ConvTransposeStep.col2imK4S2P1(g, cols + (m - m0) * kk * plane, y, bias: bias.pointer[m], activation: activation)
                     } else {
                         y.update(repeating: bias.pointer[m], count: outPlane)
                         ConvTransposeStep.col2im(g, cols + (m - m0) * kk * plane, y)
@@ -477,89 +499,6 @@ final class ConvTransposeStep: Step {
     static func isK4S2P1(_ g: ConvGeometry) -> Bool {
         g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideY == 2 && g.strideX == 2 && g.padTop == 1 && g.padLeft == 1
             && g.dilationY == 1 && g.dilationX == 1 && g.outputHeight == 2 * g.inputHeight && g.outputWidth == 2 * g.inputWidth
-    }
-
-    /// col2im for kernel 4, stride 2, padding 1 (output 2H x 2W) as a gather: every output pixel
-    /// is the sum of exactly 2x2 taps, computed once, with bias and activation, and stored once.
-    ///
-    /// Output row oy = 2i takes ky = 1 from input row i and ky = 3 from row i - 1; oy = 2i + 1 takes
-    /// ky = 0 from row i + 1 and ky = 2 from row i. Columns follow the same rule with kx.
-    @inline(__always)
-    static func col2imK4S2P1(_ g: ConvGeometry, _ cols: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, bias: Float, activation: Activation) {
-        let h = g.inputHeight, w = g.inputWidth, ow = 2 * w
-        let plane = h * w
-        // tap(ky, kx) row of cols for input row iy.
-        @inline(__always) func row(_ ky: Int, _ kx: Int, _ iy: Int) -> UnsafePointer<Float> { cols + (ky * 4 + kx) * plane + iy * w }
-        let b = SIMD16<Float>(repeating: bias)
-        for oy in 0..<(2 * h) {
-            let i = oy >> 1
-            // The (up to) two contributing (ky, iy) pairs.
-            let (kyA, iyA, kyB, iyB) = oy & 1 == 0 ? (1, i, 3, i - 1) : (0, i + 1, 2, i)
-            let hasA = iyA >= 0 && iyA < h, hasB = iyB >= 0 && iyB < h
-            let out = y + oy * ow
-            // Even output columns ox = 2j: kx = 1 at ix = j, kx = 3 at ix = j - 1.
-            // Odd output columns ox = 2j + 1: kx = 0 at ix = j + 1, kx = 2 at ix = j.
-            var j = 0
-            let rawOut = UnsafeMutableRawPointer(out)
-            while j < w {
-                let count = min(16, w - j)
-                var even = b, odd = b
-                if count == 16 {
-                    // Lane 0 of the first chunk has no x - 1 tap, lane 15 of the last no x + 1 tap; the
-                    // loads stay inside this channel's cols rows and the lanes are zeroed.
-                    let first = j == 0, last = j + 16 == w
-                    if hasA { gatherFast(cols + kyA * 4 * plane + iyA * w + j, plane, first, last, &even, &odd) }
-                    if hasB { gatherFast(cols + kyB * 4 * plane + iyB * w + j, plane, first, last, &even, &odd) }
-                } else {
-                    for lane in 0..<count {
-                        let x = j + lane
-                        var e: Float = 0, o: Float = 0
-                        if hasA {
-                            e += row(kyA, 1, iyA)[x]
-                            if x >= 1 { e += row(kyA, 3, iyA)[x - 1] }
-                            if x + 1 < w { o += row(kyA, 0, iyA)[x + 1] }
-                            o += row(kyA, 2, iyA)[x]
-                        }
-                        if hasB {
-                            e += row(kyB, 1, iyB)[x]
-                            if x >= 1 { e += row(kyB, 3, iyB)[x - 1] }
-                            if x + 1 < w { o += row(kyB, 0, iyB)[x + 1] }
-                            o += row(kyB, 2, iyB)[x]
-                        }
-                        even[lane] += e
-                        odd[lane] += o
-                    }
-                }
-                even = activation.applyVector(even)
-                odd = activation.applyVector(odd)
-                if count == 16 {
-                    var both = SIMD32<Float>()
-                    both.evenHalf = even
-                    both.oddHalf = odd
-                    rawOut.storeBytes(of: both, toByteOffset: 2 * j * 4, as: SIMD32<Float>.self)
-                } else {
-                    for lane in 0..<count {
-                        out[2 * (j + lane)] = even[lane]
-                        out[2 * (j + lane) + 1] = odd[lane]
-                    }
-                }
-                j += count
-            }
-        }
-    }
-
-    /// Adds the four kx taps of one ky row for 16 even and 16 odd output columns.
-    /// `base` points at tap (ky, kx = 0), input row iy, column j; taps are `plane` floats apart.
-    @inline(__always)
-    static func gatherFast(_ base: UnsafePointer<Float>, _ plane: Int, _ first: Bool, _ last: Bool, _ even: inout SIMD16<Float>, _ odd: inout SIMD16<Float>) {
-        let r0 = UnsafeRawPointer(base + 1), r1 = UnsafeRawPointer(base + plane)
-        let r2 = UnsafeRawPointer(base + 2 * plane), r3 = UnsafeRawPointer(base + 3 * plane - 1)
-        var left = r3.loadUnaligned(as: SIMD16<Float>.self)
-        var right = r0.loadUnaligned(as: SIMD16<Float>.self)
-        if first { left[0] = 0 }
-        if last { right[15] = 0 }
-        even += r1.loadUnaligned(as: SIMD16<Float>.self) + left
-        odd += right + r2.loadUnaligned(as: SIMD16<Float>.self)
     }
 
     /// Scatter-adds one output channel's kH·kW rows of cols [kk, H·W] into its plane [OH, OW].
