@@ -31,6 +31,11 @@ public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
         return min(wanted, supported)
     }
 
+    /// What `-target-cpu haswell` may use (the AVX2 module), as /proc/cpuinfo names it.
+    static let haswell: Set<String> = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"]
+    /// What `-target-cpu skylake-avx512` adds (the AVX-512 module).
+    static let skylakeAVX512: Set<String> = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+
     private static func detect() -> InstructionSet {
         #if arch(x86_64) && os(Linux)
         // The kernel lists a feature in /proc/cpuinfo only when it also saves that register state.
@@ -44,9 +49,8 @@ public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
             let text = String(cString: line)
             guard text.hasPrefix("flags") else { continue }
             let flags = Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init))
-            if flags.isSuperset(of: ["avx2", "fma", "avx512f"]) { return .avx512 }
-            if flags.isSuperset(of: ["avx2", "fma"]) { return .avx2 }
-            return .baseline
+            guard flags.isSuperset(of: haswell) else { return .baseline }
+            return flags.isSuperset(of: skylakeAVX512) ? .avx512 : .avx2
         }
         return .baseline
         #elseif arch(x86_64) && canImport(Darwin)
@@ -55,9 +59,8 @@ public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
             var size = MemoryLayout<Int32>.size
             return sysctlbyname(name, &value, &size, nil, 0) == 0 && value != 0
         }
-        if has("hw.optional.avx2_0") && has("hw.optional.fma") && has("hw.optional.avx512f") { return .avx512 }
-        if has("hw.optional.avx2_0") && has("hw.optional.fma") { return .avx2 }
-        return .baseline
+        guard ["avx2_0", "fma", "bmi1", "bmi2", "f16c"].allSatisfy({ has("hw.optional." + $0) }) else { return .baseline }
+        return ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy({ has("hw.optional." + $0) }) ? .avx512 : .avx2
         #else
         return .baseline
         #endif

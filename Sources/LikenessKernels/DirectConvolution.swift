@@ -2,10 +2,10 @@
 
 /// Convolution with stride 1 and at most 4 output channels (the final RGB layer), without im2col.
 ///
-/// For one output row, the kH input rows it needs are copied once per input channel into
-/// zero-padded lines ([C][kH][lineLength] in scratch, a few KiB: L1). Then every 16 output
-/// columns keep all output channels' sums in registers while the (channel, ky, kx) taps stream:
-/// one unaligned load of the line and one FMA per output channel per tap. Weights are packed at
+/// The input rows a thread's band of output rows needs are copied once per input channel into
+/// zero-padded lines ([C][band rows][lineLength] in scratch). Then every 32 output columns keep all
+/// output channels' sums in registers (8 accumulators) while the (channel, ky, kx) taps stream:
+/// two unaligned loads of the line and one FMA per output channel per tap. Weights are packed at
 /// load as [C][kH][kW][4], so the 4 weights of a tap are adjacent (zero past the real channels).
 public enum DirectConvolution {
     /// The largest number of output channels.
@@ -26,9 +26,9 @@ public enum DirectConvolution {
         (outputWidth + 31) / 32 * 32 + kernelWidth + 15
     }
 
-    /// Floats of scratch per thread.
-    public static func scratchCount(inputChannels c: Int, kernelHeight kh: Int, outputWidth: Int, kernelWidth: Int) -> Int {
-        c * kh * lineLength(outputWidth: outputWidth, kernelWidth: kernelWidth)
+    /// Floats of scratch per thread, for bands of at most `rows` output rows.
+    public static func scratchCount(inputChannels c: Int, kernelHeight kh: Int, outputWidth: Int, kernelWidth: Int, rows: Int) -> Int {
+        c * (rows + kh - 1) * lineLength(outputWidth: outputWidth, kernelWidth: kernelWidth)
     }
 
     /// Computes output rows `args.rows` of one image (see ``DirectConvolutionArguments``).
@@ -42,22 +42,24 @@ public enum DirectConvolution {
         // Input columns that land inside a line: line[padLeft + ix] = x[ix].
         let copyStart = Swift.max(0, -padLeft), copyEnd = Swift.min(w, length - padLeft)
         let lines = UnsafeRawPointer(scratch)
-        for oy in args.rows {
-            // Fill the lines of this output row.
-            for ci in 0..<c {
-                for ky in 0..<kh {
-                    let line = scratch + (ci * kh + ky) * length
-                    let iy = oy - padTop + ky
-                    if iy < 0 || iy >= h || copyEnd <= copyStart {
-                        line.update(repeating: 0, count: length)
-                        continue
-                    }
-                    let lo = padLeft + copyStart, hi = padLeft + copyEnd
-                    if lo > 0 { line.update(repeating: 0, count: lo) }
-                    (line + lo).update(from: input + (ci * h + iy) * w + copyStart, count: hi - lo)
-                    if hi < length { (line + hi).update(repeating: 0, count: length - hi) }
+        // Band row t holds input row rows.lowerBound - padTop + t of every channel.
+        let bandRows = args.rows.count + kh - 1
+        for ci in 0..<c {
+            for t in 0..<bandRows {
+                let line = scratch + (ci * bandRows + t) * length
+                let iy = args.rows.lowerBound - padTop + t
+                if iy < 0 || iy >= h || copyEnd <= copyStart {
+                    line.update(repeating: 0, count: length)
+                    continue
                 }
+                let lo = padLeft + copyStart, hi = padLeft + copyEnd
+                if lo > 0 { line.update(repeating: 0, count: lo) }
+                (line + lo).update(from: input + (ci * h + iy) * w + copyStart, count: hi - lo)
+                if hi < length { (line + hi).update(repeating: 0, count: length - hi) }
             }
+        }
+        for oy in args.rows {
+            let band = oy - args.rows.lowerBound
             // Two blocks of 16 columns at a time: 8 independent accumulator chains hide the FMA latency.
             var x0 = 0
             while x0 < ow {
@@ -69,7 +71,8 @@ public enum DirectConvolution {
                 var b0 = a0, b1 = a1, b2 = a2, b3 = a3
                 var wp = weights
                 for row in 0..<(c * kh) {
-                    let line = lines + (row * length + x0) * 4
+                    let ci = row / kh, ky = row - ci * kh
+                    let line = lines + ((ci * bandRows + band + ky) * length + x0) * 4
                     for kx in 0..<kw {
                         let w0 = SIMD16<Float>(repeating: wp[0]), w1 = SIMD16<Float>(repeating: wp[1])
                         let w2 = SIMD16<Float>(repeating: wp[2]), w3 = SIMD16<Float>(repeating: wp[3])

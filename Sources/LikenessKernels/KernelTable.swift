@@ -6,18 +6,25 @@ public struct KernelTable: Sendable {
     public let instructionSet: InstructionSet
     /// Rows of A per packed GEMM panel (``PackedGemm/pack(_:rows:columns:tileRows:)``).
     public let tileRows: Int
+    /// Columns of the wide micro-kernel tile: a B with exactly this leading dimension is read in
+    /// place, without copying it into a packed block.
+    public let tileColumns: Int
     public let gemm: @Sendable (GemmArguments) -> Void
     public let directConvolution: @Sendable (DirectConvolutionArguments) -> Void
     public let gatherK4S2P1: @Sendable (GatherArguments) -> Void
+    public let im2col: @Sendable (Im2colArguments) -> Void
 
-    public init(instructionSet: InstructionSet, tileRows: Int,
+    public init(instructionSet: InstructionSet, tileRows: Int, tileColumns: Int,
                 gemm: @escaping @Sendable (GemmArguments) -> Void,
                 directConvolution: @escaping @Sendable (DirectConvolutionArguments) -> Void,
-                gatherK4S2P1: @escaping @Sendable (GatherArguments) -> Void) {
+                gatherK4S2P1: @escaping @Sendable (GatherArguments) -> Void,
+                im2col: @escaping @Sendable (Im2colArguments) -> Void) {
         self.instructionSet = instructionSet
         self.tileRows = tileRows
+        self.tileColumns = tileColumns
         self.gemm = gemm
         self.directConvolution = directConvolution
         self.gatherK4S2P1 = gatherK4S2P1
+        self.im2col = im2col
     }
 }

@@ -107,8 +107,10 @@ public struct GemmArguments {
 ///
 /// A [M, K] is stored as panels of `tileRows` rows, each panel k-major ([k][row], zero-padded past
 /// M), so the micro-kernel reads it as one sequential stream and broadcasts one value per FMA.
-/// B (the activations) is read in place, 16 or 32 contiguous floats per row of K. Nothing is
-/// repacked per call, unlike a general sgemm, which packs both operands every time.
+/// B (the activations) is copied block by block (k x 32 columns) into a contiguous panel that
+/// every panel of A then reads from L1; the weights are never repacked, unlike a general sgemm,
+/// which packs both operands on every call. With n < 4 (a 1x1 input) it is a matrix-vector
+/// product that streams A once.
 ///
 /// The bodies are `@inlinable` so that the ISA modules (LikenessKernelsAVX2, LikenessKernelsAVX512)
 /// compile them with their own target CPU; this module itself is built for the baseline CPU.
@@ -131,7 +133,7 @@ public enum PackedGemm {
         return packed
     }
 
-    /// Floats of scratch one call needs (a zero-padded 16-column copy of B's last columns, and its result).
+    /// Floats of scratch one call needs: a packed [k, 32] block of B and a [16, 16] result block.
     public static func scratchCount(k: Int) -> Int { 32 * k + 16 * 16 }
 
     /// Runs the GEMM with a wide tile `Wide` (its `vectors` SIMD16 columns) and a one-vector tile
@@ -154,7 +156,7 @@ public enum PackedGemm {
             let kind = remaining >= wideColumns ? 0 : (remaining >= 16 ? 1 : 2)
             let width = kind == 0 ? wideColumns : 16
             var bTile = b + j * 4, bStride = ldbBytes
-            if kind == 2 || lastPanel > firstPanel {
+            if kind == 2 || (lastPanel > firstPanel && args.ldb != width) {
                 // Copy the block of B into a contiguous [k, width] panel (zero-padded past n): the
                 // micro-kernel then reads it sequentially, from L1, for every panel of A, instead
                 // of k rows `ldb` apart (a power-of-two stride maps them all to the same cache set).

@@ -141,7 +141,8 @@ final class ConvStep: Step {
         // Keep one im2col tile around 256 KiB so it stays in L2 while sgemm reads it.
         let columns = g.outputHeight * g.outputWidth
         let perPart = (columns + parts - 1) / parts
-        tileColumns = max(16, min(perPart, (64 * 1024) / max(k, 1) / 16 * 16))
+        // With packed kernels, one im2col tile is exactly one micro-kernel block, read in place.
+        tileColumns = kernels.map { $0.table.tileColumns } ?? max(16, min(perPart, (64 * 1024) / max(k, 1) / 16 * 16))
         smallDirect = g.groups == 1 && g.outputChannels <= 4 && g.strideY == 1 && g.strideX == 1
             && g.dilationY == 1 && g.dilationX == 1 && g.kernelWidth <= 9 && g.outputWidth >= 16
         packed = kernels
@@ -163,7 +164,8 @@ final class ConvStep: Step {
         paddedWidth = g.inputWidth + 2 * g.padLeft + g.kernelWidth + 16
         if smallDirect && packed != nil {
             scratchPerPart = DirectConvolution.scratchCount(
-                inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, outputWidth: g.outputWidth, kernelWidth: g.kernelWidth)
+                inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, outputWidth: g.outputWidth, kernelWidth: g.kernelWidth,
+                rows: (g.outputHeight + parts - 1) / parts)
         } else if smallDirect {
             scratchPerPart = paddedWidth
         } else if packed != nil {
@@ -207,7 +209,7 @@ final class ConvStep: Step {
                     if direct {
                         b = UnsafePointer(x + t0); ldb = inPlane
                     } else {
-                        ConvStep.im2col(g, x, cols, columnStart: t0, columnCount: nt)
+                        ConvStep.im2col(g, x, cols, columnStart: t0, columnCount: nt, kernels: packed)
                         b = UnsafePointer(cols); ldb = nt
                     }
                     if let packed, let packedWeights {
@@ -309,66 +311,16 @@ final class ConvStep: Step {
         }
     }
 
-    /// Copies a short run of floats inline (im2col copies rows of a few to a few hundred floats,
-    /// where a memmove call costs more than the copy).
-    @inline(__always)
-    static func copy(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
-        let d = UnsafeMutableRawPointer(destination), s = UnsafeRawPointer(source)
-        var i = 0
-        while i + 16 <= count {
-            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), toByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i + 4 <= count {
-            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self), toByteOffset: i * 4, as: SIMD4<Float>.self)
-            i += 4
-        }
-        while i < count { destination[i] = source[i]; i += 1 }
-    }
-
     /// Unfolds input patches for output columns [columnStart, columnStart + columnCount) into
-    /// `cols` [K, columnCount], K = C/g·kH·kW in (channel, ky, kx) order; padding reads as 0.
+    /// `cols` [K, columnCount] (``Im2col``, compiled for this CPU when `kernels` is given).
     @inline(__always)
-    static func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, columnStart: Int, columnCount: Int) {
-        let ow = g.outputWidth, h = g.inputHeight, w = g.inputWidth
-        let end = columnStart + columnCount
-        var row = 0
-        for c in 0..<g.inputChannelsPerGroup {
-            let plane = x + c * h * w
-            for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth {
-                    let dst = cols + row * columnCount
-                    var j = columnStart
-                    while j < end {
-                        let oy = j / ow, ox0 = j % ow
-                        let ox1 = min(ow, ox0 + (end - j))
-                        let segment = ox1 - ox0
-                        let d = dst + (j - columnStart)
-                        let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-                        if iy < 0 || iy >= h {
-                            d.update(repeating: 0, count: segment)
-                        } else {
-                            let src = plane + iy * w
-                            let offset = kx * g.dilationX - g.padLeft
-                            if g.strideX == 1 {
-                                // ix = ox + offset; valid for ox in [max(ox0, -offset), min(ox1, w - offset)).
-                                let lo = min(max(ox0, -offset), ox1), hi = max(min(ox1, w - offset), lo)
-                                for i in 0..<(lo - ox0) { d[i] = 0 }
-                                if hi > lo { ConvStep.copy(d + (lo - ox0), src + lo + offset, count: hi - lo) }
-                                for i in (hi - ox0)..<(ox1 - ox0) { d[i] = 0 }
-                            } else {
-                                for ox in ox0..<ox1 {
-                                    let ix = ox * g.strideX + offset
-                                    d[ox - ox0] = (ix >= 0 && ix < w) ? src[ix] : 0
-                                }
-                            }
-                        }
-                        j += segment
-                    }
-                    row += 1
-                }
-            }
-        }
+    static func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, columnStart: Int, columnCount: Int, kernels: PackedKernels?) {
+        let arguments = Im2colArguments(
+            input: x, channels: g.inputChannelsPerGroup, height: g.inputHeight, width: g.inputWidth, outputWidth: g.outputWidth,
+            kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideY: g.strideY, strideX: g.strideX,
+            padTop: g.padTop, padLeft: g.padLeft, dilationY: g.dilationY, dilationX: g.dilationX,
+            columnStart: columnStart, columnCount: columnCount, output: cols)
+        if let kernels { kernels.table.im2col(arguments) } else { Im2col.run(arguments) }
     }
 }
 
