@@ -110,10 +110,11 @@ def markdown(card: dict) -> str:
              f"{t['generator_parameters'] / 1e6:.2f} M generator parameters, "
              f"{t['generator_gflop_per_frame']} GFLOP per frame, {t['model_size_mb']} MB",
              f"- Hyperparameters: " + ", ".join(f"{k}={v}" for k, v in t["hyperparameters"].items()),
-             f"- {t['steps']} steps, {t['images_seen']} images seen, {t['wall_time_minutes']} minutes "
+             f"- {t['steps']} steps (last logged), {t['images_seen']} images seen, {t['wall_time_minutes']} minutes "
              f"on {t['hardware']}, torch {t['torch']}",
-             f"- All training runs behind these weights, {t['total_wall_time_minutes']} minutes in all "
-             "(each run continued the generator of the one before):", ""]
+             (f"- All training runs behind these weights, {t['total_wall_time_minutes']} minutes in all "
+              "(each run continued the generator of the one before):" if len(t["runs"]) > 1 else
+              "- One uninterrupted run from randomly initialised weights:"), ""]
     lines += [f"  {i + 1}. {h['run']}: {h['steps_logged']} steps logged, {h['minutes']} min, batch {h['batch']}, "
               f"lr G {h['lr_g']} / D {h['lr_d']}, betas {h['betas']}, {h['device']} x{h['cpu_threads']} threads; "
               f"{h['recipe']}" for i, h in enumerate(t["runs"])]
