@@ -5,7 +5,9 @@ import PackageDescription
 
 /// The GEMM micro-kernels, compiled once per x86 vector ISA and chosen at run time by what the CPU
 /// has (LikenessKernels.InstructionSet); always optimised, also in debug builds, so tests run them
-/// at speed. Other architectures use OpenBLAS and the portable SIMD code alone.
+/// at speed. Other architectures use OpenBLAS and the portable SIMD code alone. (An incremental
+/// debug build may not recompile these modules when only an `@inlinable` body in LikenessKernels
+/// changed: touch their sources, or build from clean, before trusting a test run.)
 #if arch(x86_64)
 let isaTargets: [Target] = [
     .target(

@@ -3,9 +3,9 @@
 /// Unfolds input patches for a block of output columns into a [K, columnCount] matrix, K =
 /// channels · kH · kW in (channel, ky, kx) order; padding reads as 0.
 ///
-/// The block's columns are cut into segments that stay in one output row; for each segment every
-/// (channel, ky, kx) row gets one shifted run of the input row (stride 1) with zeros at the
-/// borders, copied inline (the runs are a few to a few hundred floats, where a memmove call costs
+/// The block's columns are cut into segments that stay in one output row; for each segment and
+/// tap (ky, kx) the borders are worked out once, then every channel's row gets one shifted run of
+/// its input row (stride 1) with zeros at the borders, copied inline (the runs are a few to a few hundred floats, where a memmove call costs
 /// more than the copy). `@inlinable` so each ISA module compiles it with its own vectors.
 public enum Im2col {
     @inlinable @inline(__always)
@@ -18,28 +18,36 @@ public enum Im2col {
             let oy = j / ow, ox0 = j % ow
             let ox1 = Swift.min(ow, ox0 + (end - j))
             let at = j - a.columnStart
-            var row = 0
-            for c in 0..<a.channels {
-                let plane = a.input + c * h * w
-                for ky in 0..<a.kernelHeight {
-                    let iy = oy * a.strideY - a.padTop + ky * a.dilationY
-                    let inside = iy >= 0 && iy < h
-                    let source = plane + iy * w
-                    for kx in 0..<a.kernelWidth {
-                        let d = a.output + row * count + at
-                        row += 1
-                        if !inside {
+            let taps = a.kernelHeight * a.kernelWidth
+            let plane = h * w
+            // Everything but the channel is the same for every channel: work it out once per tap.
+            for ky in 0..<a.kernelHeight {
+                let iy = oy * a.strideY - a.padTop + ky * a.dilationY
+                let inside = iy >= 0 && iy < h
+                for kx in 0..<a.kernelWidth {
+                    let first = a.output + (ky * a.kernelWidth + kx) * count + at
+                    let rowStride = taps * count
+                    if !inside {
+                        for c in 0..<a.channels {
+                            let d = first + c * rowStride
                             for i in 0..<(ox1 - ox0) { d[i] = 0 }
-                            continue
                         }
-                        let offset = kx * a.dilationX - a.padLeft
-                        if a.strideX == 1 {
-                            // ix = ox + offset; valid for ox in [max(ox0, -offset), min(ox1, w - offset)).
-                            let lo = Swift.min(Swift.max(ox0, -offset), ox1), hi = Swift.max(Swift.min(ox1, w - offset), lo)
+                        continue
+                    }
+                    let offset = kx * a.dilationX - a.padLeft
+                    if a.strideX == 1 {
+                        // ix = ox + offset; valid for ox in [max(ox0, -offset), min(ox1, w - offset)).
+                        let lo = Swift.min(Swift.max(ox0, -offset), ox1), hi = Swift.max(Swift.min(ox1, w - offset), lo)
+                        let source = a.input + iy * w + lo + offset
+                        for c in 0..<a.channels {
+                            let d = first + c * rowStride
                             for i in 0..<(lo - ox0) { d[i] = 0 }
-                            if hi > lo { copy(d + (lo - ox0), source + lo + offset, count: hi - lo) }
+                            copy(d + (lo - ox0), source + c * plane, count: hi - lo)
                             for i in (hi - ox0)..<(ox1 - ox0) { d[i] = 0 }
-                        } else {
+                        }
+                    } else {
+                        for c in 0..<a.channels {
+                            let d = first + c * rowStride, source = a.input + c * plane + iy * w
                             for ox in ox0..<ox1 {
                                 let ix = ox * a.strideX + offset
                                 d[ox - ox0] = ix >= 0 && ix < w ? source[ix] : 0
