@@ -90,6 +90,30 @@ class Step: ParallelWork {
     }
 }
 
+// MARK: - SingleInputStep
+
+/// A step that reads one arena buffer and writes another (most of them).
+class SingleInputStep: Step {
+    let inputID: Int, outputID: Int
+    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
+    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
+
+    init(name: String, opType: String, inputID: Int, outputID: Int) {
+        self.inputID = inputID
+        self.outputID = outputID
+        super.init(name: name, opType: opType)
+    }
+
+    override var reads: [Int] { [inputID] }
+    override var writes: [Int] { [outputID] }
+
+    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
+        super.bind(resolve)
+        input = resolve(inputID)
+        output = resolve(outputID)
+    }
+}
+
 // MARK: - Convolution
 
 /// Conv with folded BatchNorm, bias and activation: im2col (skipped for 1x1) + GEMM + epilogue.
@@ -99,14 +123,11 @@ class Step: ParallelWork {
 /// kernels (AVX2/AVX-512) the weights are packed at load and the bias and activation are applied
 /// in registers; otherwise OpenBLAS sgemm and a separate epilogue pass. Up to 4 output channels
 /// with stride 1 (the RGB layer) run a direct convolution instead.
-final class ConvStep: Step {
+final class ConvStep: SingleInputStep {
     let g: ConvGeometry
     let weights: OwnedFloats
     let bias: OwnedFloats
     let activation: Activation
-    let inputID: Int, outputID: Int
-    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
-    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
     let direct: Bool
     let k: Int
     let tileColumns: Int
@@ -132,8 +153,6 @@ final class ConvStep: Step {
         self.weights = OwnedFloats(weights)
         self.bias = OwnedFloats(bias)
         self.activation = activation
-        self.inputID = inputID
-        self.outputID = outputID
         self.parts = parts
         k = g.inputChannelsPerGroup * g.kernelHeight * g.kernelWidth
         direct = g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1 && g.padTop == 0 && g.padLeft == 0
@@ -173,19 +192,10 @@ final class ConvStep: Step {
         } else {
             scratchPerPart = k * tileColumns + (transposedProduct ? tileColumns * g.outputChannelsPerGroup : 0)
         }
-        super.init(name: name, opType: "Conv")
+        super.init(name: name, opType: "Conv", inputID: inputID, outputID: outputID)
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
         scratchCount = scratchPerPart * parts
-    }
-
-    override var reads: [Int] { [inputID] }
-    override var writes: [Int] { [outputID] }
-
-    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
-        super.bind(resolve)
-        input = resolve(inputID)
-        output = resolve(outputID)
     }
 
     override func run(part: Int, of parts: Int) {
@@ -333,15 +343,12 @@ final class ConvStep: Step {
 /// output (col2im; for kernel 4, stride 2, padding 1 a gather that writes every output once).
 /// Threads split the output channels, so each owns its rows of cols and its output planes: no
 /// synchronisation inside.
-final class ConvTransposeStep: Step {
+final class ConvTransposeStep: SingleInputStep {
     let g: ConvGeometry
     /// [g][M/g·kH·kW, C/g] row-major.
     let weights: OwnedFloats
     let bias: OwnedFloats
     let activation: Activation
-    let inputID: Int, outputID: Int
-    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
-    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
     let channelTile: Int
     let kk: Int
     /// The DCGAN up-sampling block (kernel 4, stride 2, padding 1): a gather kernel writes each
@@ -375,8 +382,6 @@ final class ConvTransposeStep: Step {
         self.weights = OwnedFloats(t)
         self.bias = OwnedFloats(bias)
         self.activation = activation
-        self.inputID = inputID
-        self.outputID = outputID
         let plane = g.inputHeight * g.inputWidth
         let perPart = (g.outputChannels + parts - 1) / parts
         channelTile = max(1, min(perPart, (256 * 1024) / max(kk * plane, 1)))
@@ -386,19 +391,10 @@ final class ConvTransposeStep: Step {
         packedWeights = kernels?.pack(t, groups: g.groups, rows: cog * kk, columns: cig)
         packedGroupStride = kernels?.groupStride(rows: cog * kk, columns: cig) ?? 0
         scratchPerPart = channelTile * kk * plane + (kernels == nil ? 0 : PackedGemm.scratchCount(k: cig))
-        super.init(name: name, opType: "ConvTranspose")
+        super.init(name: name, opType: "ConvTranspose", inputID: inputID, outputID: outputID)
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
         scratchCount = scratchPerPart * parts
-    }
-
-    override var reads: [Int] { [inputID] }
-    override var writes: [Int] { [outputID] }
-
-    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
-        super.bind(resolve)
-        input = resolve(inputID)
-        output = resolve(outputID)
     }
 
     override func run(part: Int, of parts: Int) {
@@ -547,13 +543,10 @@ final class GemmStep: Step {
 // MARK: - Per-channel affine (BatchNorm) and InstanceNorm
 
 /// `y = act(x·scale[c] + shift[c])` on [N, C, inner]; BatchNorm in inference mode. May run in place.
-final class ChannelAffineStep: Step {
+final class ChannelAffineStep: SingleInputStep {
     let batch: Int, channels: Int, inner: Int
     let scale: OwnedFloats, shift: OwnedFloats
     let activation: Activation
-    let inputID: Int, outputID: Int
-    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
-    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
 
     init(name: String, opType: String, shape: [Int], scale: [Float], shift: [Float], activation: Activation, inputID: Int, outputID: Int, parts: Int) {
         batch = shape[0]
@@ -562,20 +555,9 @@ final class ChannelAffineStep: Step {
         self.scale = OwnedFloats(scale)
         self.shift = OwnedFloats(shift)
         self.activation = activation
-        self.inputID = inputID
-        self.outputID = outputID
-        super.init(name: name, opType: opType)
+        super.init(name: name, opType: opType, inputID: inputID, outputID: outputID)
         flops = 2 * Double(batch * channels * inner)
         parallel = parts > 1 && batch * channels * inner >= 16384
-    }
-
-    override var reads: [Int] { [inputID] }
-    override var writes: [Int] { [outputID] }
-
-    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
-        super.bind(resolve)
-        input = resolve(inputID)
-        output = resolve(outputID)
     }
 
     override func run(part: Int, of parts: Int) {
@@ -587,14 +569,11 @@ final class ChannelAffineStep: Step {
 }
 
 /// InstanceNormalization on [N, C, inner] with per-channel scale and bias, fused activation.
-final class InstanceNormStep: Step {
+final class InstanceNormStep: SingleInputStep {
     let batch: Int, channels: Int, inner: Int
     let scale: OwnedFloats, bias: OwnedFloats
     let epsilon: Float
     let activation: Activation
-    let inputID: Int, outputID: Int
-    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
-    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
 
     init(name: String, shape: [Int], scale: [Float], bias: [Float], epsilon: Float, activation: Activation, inputID: Int, outputID: Int, parts: Int) {
         batch = shape[0]
@@ -604,20 +583,9 @@ final class InstanceNormStep: Step {
         self.bias = OwnedFloats(bias)
         self.epsilon = epsilon
         self.activation = activation
-        self.inputID = inputID
-        self.outputID = outputID
-        super.init(name: name, opType: "InstanceNormalization")
+        super.init(name: name, opType: "InstanceNormalization", inputID: inputID, outputID: outputID)
         flops = 5 * Double(batch * channels * inner)
         parallel = parts > 1 && batch * channels >= 2
-    }
-
-    override var reads: [Int] { [inputID] }
-    override var writes: [Int] { [outputID] }
-
-    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
-        super.bind(resolve)
-        input = resolve(inputID)
-        output = resolve(outputID)
     }
 
     override func run(part: Int, of parts: Int) {
@@ -639,30 +607,16 @@ final class InstanceNormStep: Step {
 // MARK: - Elementwise
 
 /// A unary elementwise operator over a whole buffer; may run in place.
-final class UnaryStep: Step {
+final class UnaryStep: SingleInputStep {
     let op: UnaryOperator
     let count: Int
-    let inputID: Int, outputID: Int
-    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
-    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
 
     init(name: String, opType: String, op: UnaryOperator, count: Int, inputID: Int, outputID: Int, parts: Int) {
         self.op = op
         self.count = count
-        self.inputID = inputID
-        self.outputID = outputID
-        super.init(name: name, opType: opType)
+        super.init(name: name, opType: opType, inputID: inputID, outputID: outputID)
         flops = Double(count)
         parallel = parts > 1 && count >= 32768
-    }
-
-    override var reads: [Int] { [inputID] }
-    override var writes: [Int] { [outputID] }
-
-    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
-        super.bind(resolve)
-        input = resolve(inputID)
-        output = resolve(outputID)
     }
 
     override func run(part: Int, of parts: Int) {
@@ -822,34 +776,20 @@ final class CopyStep: Step {
 // MARK: - Resize
 
 /// Nearest or bilinear resize of [N, C, H, W] through precomputed index tables.
-final class ResizeStep: Step {
+final class ResizeStep: SingleInputStep {
     let t: ResizeTables
-    let inputID: Int, outputID: Int
     let y0: [Int], y1: [Int], x0: [Int], x1: [Int], wy: [Float], wx: [Float]
-    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
-    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
     /// True for an exact nearest 2x upsample (every source pixel duplicated 2x2).
     let isDouble: Bool
 
     init(name: String, opType: String, tables: ResizeTables, inputID: Int, outputID: Int, parts: Int) {
         t = tables
         y0 = t.y0; y1 = t.y1; x0 = t.x0; x1 = t.x1; wy = t.wy; wx = t.wx
-        self.inputID = inputID
-        self.outputID = outputID
         isDouble = !t.linear && t.outputShape[2] == 2 * t.inputShape[2] && t.outputShape[3] == 2 * t.inputShape[3]
             && t.y0 == (0..<t.outputShape[2]).map { $0 / 2 } && t.x0 == (0..<t.outputShape[3]).map { $0 / 2 }
-        super.init(name: name, opType: opType)
+        super.init(name: name, opType: opType, inputID: inputID, outputID: outputID)
         flops = Double(t.outputShape.reduce(1, *)) * (t.linear ? 6 : 0)
         parallel = parts > 1 && t.outputShape.reduce(1, *) >= 32768
-    }
-
-    override var reads: [Int] { [inputID] }
-    override var writes: [Int] { [outputID] }
-
-    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
-        super.bind(resolve)
-        input = resolve(inputID)
-        output = resolve(outputID)
     }
 
     override func run(part: Int, of parts: Int) {
@@ -891,28 +831,14 @@ final class ResizeStep: Step {
 // MARK: - Pooling
 
 /// Average or max pooling on [N, C, H, W].
-final class PoolStep: Step {
+final class PoolStep: SingleInputStep {
     let g: PoolGeometry
-    let inputID: Int, outputID: Int
-    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
-    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
 
     init(name: String, opType: String, geometry: PoolGeometry, inputID: Int, outputID: Int, parts: Int) {
         g = geometry
-        self.inputID = inputID
-        self.outputID = outputID
-        super.init(name: name, opType: opType)
+        super.init(name: name, opType: opType, inputID: inputID, outputID: outputID)
         flops = Double(g.outputShape.reduce(1, *) * g.kernelHeight * g.kernelWidth)
         parallel = parts > 1 && g.batch * g.channels * g.inputHeight * g.inputWidth >= 32768
-    }
-
-    override var reads: [Int] { [inputID] }
-    override var writes: [Int] { [outputID] }
-
-    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
-        super.bind(resolve)
-        input = resolve(inputID)
-        output = resolve(outputID)
     }
 
     override func run(part: Int, of parts: Int) {
