@@ -18,6 +18,9 @@ struct Planner {
         var shape: [Int]
         var constant: Tensor?
         var buffer: Int
+        /// A [N, C] buffer that still multiplies this value channel by channel: a channel gate
+        /// whose Mul was fused into the one convolution that reads the value.
+        var channelScale = -1
     }
 
     private struct Buffer {
@@ -321,10 +324,14 @@ struct Planner {
             }
             let activation = fuseActivation(after: &outName)
             let outBuffer = newBuffer(try Limits.elementCount(g.outputShape, what: "\(op) '\(node.label)' output"))
-            let inputBuffer = x.buffer
-            let step: Step = transposed
-                ? ConvTransposeStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: inputBuffer, outputID: outBuffer, parts: parts, kernels: kernels)
+            let step: SingleInputStep = transposed
+                ? ConvTransposeStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: x.buffer, outputID: outBuffer, parts: parts, kernels: kernels)
                 : ConvStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: x.buffer, outputID: outBuffer, parts: parts, kernels: kernels)
+            if x.channelScale >= 0 {
+                let accepted = transposed ? ConvTransposeStep.acceptsInputScale(g, kernels: kernels) : ConvStep.acceptsInputScale(g, kernels: kernels)
+                guard accepted else { throw fail("a fused channel gate reached a convolution that cannot apply it (planner bug)") }
+                step.inputScaleID = x.channelScale
+            }
             append(step)
             define(outName, Value(shape: g.outputShape, constant: nil, buffer: outBuffer))
 
@@ -427,6 +434,11 @@ struct Planner {
             _ = try Limits.elementCount(outShape, what: "\(op) '\(node.label)' output")
             guard BinaryStep.collapsedRank(outputShape: outShape, aShape: a.shape, bShape: bShape) <= 4 else {
                 throw fail("broadcasting \(a.shape) with \(b.shape) is too irregular (more than 4 axis groups)")
+            }
+            if op == "Mul", let (x, gate) = channelGate(a, b, output: node.outputs[0]) {
+                // Applied by the convolution that reads the product, as it copies its input.
+                define(node.outputs[0], Value(shape: x.shape, constant: nil, buffer: x.buffer, channelScale: gate.buffer))
+                return
             }
             var outName = node.outputs[0]
             let activation = fuseActivation(after: &outName)
@@ -567,6 +579,23 @@ struct Planner {
     }
 
     /// BatchNormalization as a per-channel affine map, when its parameters are constants.
+    /// For `Mul(a, b)`: the feature map [N, C, H, W] and the gate [N, C, 1, 1] (either order), when
+    /// the product's only reader is a convolution that can scale its input channels itself (the
+    /// skip-layer excitation of FastGAN: `feature · sigmoid(...)` followed by a convolution).
+    private func channelGate(_ a: Value, _ b: Value, output: String) -> (feature: Value, gate: Value)? {
+        guard kernels != nil, a.constant == nil, b.constant == nil, a.channelScale < 0, b.channelScale < 0,
+              a.shape.count == 4, b.shape.count == 4 else { return nil }
+        let (x, gate) = b.shape[2] == 1 && b.shape[3] == 1 ? (a, b) : (b, a)
+        guard gate.shape == [x.shape[0], x.shape[1], 1, 1], x.shape[2] * x.shape[3] > 1,
+              let (_, consumer) = soleConsumer(of: output), consumer.inputs.first == output,
+              consumer.opType == "Conv" || consumer.opType == "ConvTranspose",
+              let weight = constant(consumer.input(1)),
+              let g = try? ConvGeometry(node: consumer, input: x.shape, weight: weight.shape, transposed: consumer.opType == "ConvTranspose")
+        else { return nil }
+        let accepted = g.transposed ? ConvTransposeStep.acceptsInputScale(g, kernels: kernels) : ConvStep.acceptsInputScale(g, kernels: kernels)
+        return accepted ? (x, gate) : nil
+    }
+
     private func batchNormAffine(_ node: Node, channels: Int) -> (scale: [Float], shift: [Float])? {
         guard let g = constant(node.input(1)), let b = constant(node.input(2)),
               let mean = constant(node.input(3)), let variance = constant(node.input(4)),

@@ -13,12 +13,14 @@ public struct KernelTable: Sendable {
     public let directConvolution: @Sendable (DirectConvolutionArguments) -> Void
     public let gatherK4S2P1: @Sendable (GatherArguments) -> Void
     public let im2col: @Sendable (Im2colArguments) -> Void
+    public let transposedK4S2P1: @Sendable (TransposedConvolutionArguments) -> Void
 
     public init(instructionSet: InstructionSet, tileRows: Int, tileColumns: Int,
                 gemm: @escaping @Sendable (GemmArguments) -> Void,
                 directConvolution: @escaping @Sendable (DirectConvolutionArguments) -> Void,
                 gatherK4S2P1: @escaping @Sendable (GatherArguments) -> Void,
-                im2col: @escaping @Sendable (Im2colArguments) -> Void) {
+                im2col: @escaping @Sendable (Im2colArguments) -> Void,
+                transposedK4S2P1: @escaping @Sendable (TransposedConvolutionArguments) -> Void) {
         self.instructionSet = instructionSet
         self.tileRows = tileRows
         self.tileColumns = tileColumns
@@ -26,5 +28,6 @@ public struct KernelTable: Sendable {
         self.directConvolution = directConvolution
         self.gatherK4S2P1 = gatherK4S2P1
         self.im2col = im2col
+        self.transposedK4S2P1 = transposedK4S2P1
     }
 }

@@ -15,6 +15,12 @@ public enum Tile6x16: TileShape {
     @inlinable public static var vectors: Int { 1 }
 }
 
+/// 2 rows x 16 columns: the AVX2 tile of ``TransposedConvolution`` (2 · 2 accumulators of two ymm each).
+public enum Tile2x16: TileShape {
+    @inlinable public static var rows: Int { 2 }
+    @inlinable public static var vectors: Int { 1 }
+}
+
 /// 8 rows x 32 columns: 16 zmm accumulators (AVX-512).
 public enum Tile8x32: TileShape {
     @inlinable public static var rows: Int { 8 }
@@ -45,7 +51,7 @@ public struct LinearEpilogue: Sendable, Equatable {
         self.upper = upper
     }
 
-    public static let identity = LinearEpilogue()
+    @inlinable public static var identity: LinearEpilogue { LinearEpilogue() }
 
     /// The scalar definition (the reference for the vector code).
     @inlinable public func apply(_ x: Float) -> Float {
@@ -54,10 +60,15 @@ public struct LinearEpilogue: Sendable, Equatable {
 
     @inlinable @inline(__always)
     public func apply(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        // max(x, 0) + slope · min(x, 0) is x for x ≥ 0 and slope · x below: no masks, no blends.
         var y = x
-        if negativeSlope != 1 { y.replace(with: x * negativeSlope, where: x .< 0) }
-        if lower != -.infinity { y = y.replacing(with: lower, where: y .< lower) }
-        if upper != .infinity { y = y.replacing(with: upper, where: y .> upper) }
+        if negativeSlope != 1 {
+            let zero = SIMD16<Float>()
+            y = pointwiseMax(x, zero)
+            if negativeSlope != 0 { y = y.addingProduct(pointwiseMin(x, zero), SIMD16(repeating: negativeSlope)) }
+        }
+        if lower != -.infinity { y = pointwiseMax(y, SIMD16(repeating: lower)) }
+        if upper != .infinity { y = pointwiseMin(y, SIMD16(repeating: upper)) }
         return y
     }
 }

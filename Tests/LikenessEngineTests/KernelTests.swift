@@ -93,6 +93,9 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         ConvCase(cin: 20, cout: 13, h: 8, w: 32, k: (4, 4), stride: (2, 2), pads: [1, 1, 1, 1], activation: "LeakyRelu"),
         ConvCase(batch: 2, cin: 7, cout: 3, h: 5, w: 21, k: (4, 4), stride: (2, 2), pads: [1, 1, 1, 1], activation: "Sigmoid"),
         ConvCase(cin: 130, cout: 40, h: 1, w: 1, k: (4, 4), activation: "Relu"),
+        // The direct kernel (input at least 16 wide): odd widths, channels past a block of 8, batch.
+        ConvCase(batch: 2, cin: 11, cout: 9, h: 3, w: 17, k: (4, 4), stride: (2, 2), pads: [1, 1, 1, 1], activation: "Relu"),
+        ConvCase(cin: 24, cout: 16, h: 7, w: 48, k: (4, 4), stride: (2, 2), pads: [1, 1, 1, 1], activation: "Tanh"),
     ]
 }
 
@@ -149,6 +152,50 @@ struct KernelTests {
         #expect(try planner.plan().steps.count == 1, "BatchNorm and Relu fold into the convolution")
         let (fast, reference) = try fastAndReference(g, seed: 3)
         #expect(Difference(fast, reference).normalizedMSE <= 1e-7)
+    }
+
+    /// x → GlobalAveragePool → 1x1 Conv → Sigmoid = gate [N, C, 1, 1]; Mul(x, gate) (or
+    /// Mul(gate, x)) → `consumer`. The planner folds the Mul into a consumer whose kernel copies its
+    /// input (direct transposed convolution, the RGB convolution) and keeps it otherwise.
+    func gatedGraph(batch: Int, channels c: Int, h: Int, w: Int, consumer: String, outputs m: Int, gateFirst: Bool) -> Graph {
+        var random = TestRandom(seed: 41)
+        let transposed = consumer == "ConvTranspose"
+        let weightShape = transposed ? [c, m, 4, 4] : [m, c, 3, 3]
+        let attributes: [String: Attribute] = transposed
+            ? ["kernel_shape": .ints([4, 4]), "strides": .ints([2, 2]), "pads": .ints([1, 1, 1, 1])]
+            : ["kernel_shape": .ints([3, 3]), "pads": .ints([1, 1, 1, 1])]
+        let nodes = [
+            Node(opType: "GlobalAveragePool", name: "pool", inputs: ["x"], outputs: ["p"], attributes: [:]),
+            Node(opType: "Conv", name: "gate", inputs: ["p", "gw", "gb"], outputs: ["g"], attributes: ["kernel_shape": .ints([1, 1])]),
+            Node(opType: "Sigmoid", name: "sig", inputs: ["g"], outputs: ["s"], attributes: [:]),
+            Node(opType: "Mul", name: "mul", inputs: gateFirst ? ["s", "x"] : ["x", "s"], outputs: ["gated"], attributes: [:]),
+            Node(opType: consumer, name: "consumer", inputs: ["gated", "w", "b"], outputs: ["y"], attributes: attributes),
+        ]
+        let initializers = [
+            "gw": Tensor(shape: [c, c, 1, 1], floats: random.floats(c * c, scale: 2)),
+            "gb": Tensor(shape: [c], floats: random.floats(c)),
+            "w": Tensor(shape: weightShape, floats: random.floats(weightShape.reduce(1, *), scale: 0.5)),
+            "b": Tensor(shape: [m], floats: random.floats(m)),
+        ]
+        return Graph(nodes: nodes, initializers: initializers, inputName: "x", inputShape: [batch, c, h, w],
+                     outputName: "y", metadata: [:], opsetVersion: 17)
+    }
+
+    @Test("channel gate (skip-layer excitation): Mul fused into the convolution that reads it", arguments: KernelChoice.all)
+    func channelGate(_ choice: KernelChoice) throws {
+        // (consumer, outputs, width, fused with packed kernels)
+        let cases: [(String, Int, Int, Bool)] = [("ConvTranspose", 10, 16, true), ("Conv", 3, 20, true), ("ConvTranspose", 6, 8, false), ("Conv", 8, 20, false)]
+        for (consumer, m, w, fusable) in cases {
+            for (batch, gateFirst) in [(1, false), (2, true)] {
+                let g = gatedGraph(batch: batch, channels: 7, h: 5, w: w, consumer: consumer, outputs: m, gateFirst: gateFirst)
+                var planner = Planner(graph: g, batchSize: batch, threads: choice.threads, kernels: choice.kernels)
+                let hasMul = try planner.plan().steps.contains { $0.opType == "Mul" }
+                #expect(hasMul == !(fusable && choice.kernels != nil), "\(consumer) \(m)x\(w): Mul step \(hasMul)")
+                let (fast, reference) = try fastAndReference(g, seed: 42, threads: choice.threads, kernels: choice.kernels)
+                let diff = Difference(fast, reference)
+                #expect(diff.normalizedMSE <= 1e-7 && diff.maxAbs <= 1e-4, "\(consumer) \(m)x\(w) batch \(batch): \(diff)")
+            }
+        }
     }
 
     static let broadcasts: [([Int], [Int])] = [

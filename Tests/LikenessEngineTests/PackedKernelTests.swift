@@ -1,3 +1,4 @@
+import Foundation
 import LikenessKernels
 import Testing
 @testable import LikenessEngine
@@ -68,6 +69,135 @@ struct PackedKernelTests {
         }
         let diff = Difference(actual, wanted)
         #expect(diff.normalizedMSE <= 1e-7 && diff.maxAbs <= 1e-4, "\(diff)")
+    }
+
+    struct TransposedCase: Sendable, CustomTestStringConvertible {
+        var c: Int, m: Int, h: Int, w: Int
+        var rows: Range<Int>? = nil
+        var scaled = false
+        var epilogue = LinearEpilogue.identity
+        var testDescription: String { "C\(c)→\(m) \(h)x\(w) rows \(rows.map { "\($0)" } ?? "all") scaled \(scaled) \(epilogue)" }
+    }
+
+    static let transposedCases: [TransposedCase] = [
+        TransposedCase(c: 3, m: 5, h: 4, w: 16),
+        TransposedCase(c: 24, m: 16, h: 6, w: 17, scaled: true, epilogue: LinearEpilogue(negativeSlope: 0)),
+        TransposedCase(c: 9, m: 13, h: 5, w: 33, rows: 3..<8, epilogue: LinearEpilogue(negativeSlope: 0.2)),
+        TransposedCase(c: 2, m: 8, h: 3, w: 48, rows: 0..<1, scaled: true, epilogue: LinearEpilogue(lower: -0.3, upper: 0.4)),
+        TransposedCase(c: 40, m: 9, h: 2, w: 20, rows: 1..<4),
+    ]
+
+    @Test("direct transposed convolution (k4 s2 p1): any width, channel count, row band and input scale", arguments: transposedCases, sets)
+    func transposedConvolution(_ c: TransposedCase, set: InstructionSet) throws {
+        let kernels = try #require(PackedKernels.select(set))
+        var random = TestRandom(seed: UInt64(c.c * 100 + c.m * 10 + c.w))
+        let input = random.floats(c.c * c.h * c.w)
+        let weights = random.floats(c.c * c.m * 16, scale: 0.5)
+        let bias = random.floats(c.m)
+        let scale = c.scaled ? random.floats(c.c).map { $0 + 1.5 } : nil
+        let (oh, ow) = (2 * c.h, 2 * c.w)
+        let rows = c.rows ?? 0..<oh
+        let packed = TransposedConvolution.pack(weights, inputChannels: c.c, outputChannels: c.m)
+        var scratch = [Float](repeating: .nan, count: TransposedConvolution.scratchCount(inputChannels: c.c, width: c.w, outputRows: rows.count))
+        let sentinel: Float = 12345
+        var output = [Float](repeating: sentinel, count: c.m * oh * ow)
+        input.withUnsafeBufferPointer { ip in
+            packed.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    output.withUnsafeMutableBufferPointer { op in
+                        scratch.withUnsafeMutableBufferPointer { sp in
+                            scale.withUnsafeBufferPointerOrNil { scalePointer in
+                                kernels.table.transposedK4S2P1(TransposedConvolutionArguments(
+                                    input: ip.baseAddress!, channels: c.c, height: c.h, width: c.w, inputScale: scalePointer,
+                                    output: op.baseAddress!, outputChannels: c.m, weights: wp.baseAddress!, bias: bp.baseAddress!,
+                                    rows: rows, epilogue: c.epilogue, scratch: sp.baseAddress!))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let expected = TransposedConvolution.reference(
+            input: input, channels: c.c, height: c.h, width: c.w, inputScale: scale, weights: weights, outputChannels: c.m,
+            bias: bias, epilogue: c.epilogue)
+        var actual: [Float] = [], wanted: [Float] = []
+        for m in 0..<c.m {
+            for oy in 0..<oh {
+                let row = (m * oh + oy) * ow
+                if rows.contains(oy) {
+                    actual += output[row..<(row + ow)]
+                    wanted += expected[row..<(row + ow)]
+                } else {
+                    // Rows outside the band are never written.
+                    #expect(output[row..<(row + ow)].allSatisfy { $0 == sentinel }, "channel \(m) row \(oy) written")
+                }
+            }
+        }
+        let diff = Difference(actual, wanted)
+        #expect(diff.normalizedMSE <= 1e-7 && diff.maxAbs <= 1e-4, "\(diff)")
+    }
+
+    @Test("direct convolution (≤ 4 outputs): every channel count, input scale, tanh and sigmoid", arguments: [1, 2, 3, 4], sets)
+    func directConvolution(_ m: Int, set: InstructionSet) throws {
+        let kernels = try #require(PackedKernels.select(set))
+        let (c, h, w, kh, kw) = (5, 9, 70, 3, 3)
+        var random = TestRandom(seed: UInt64(m))
+        let input = random.floats(c * h * w)
+        let weights = random.floats(m * c * kh * kw, scale: 0.5)
+        let bias = random.floats(m)
+        let scale = random.floats(c).map { $0 + 1.5 }
+        let packed = DirectConvolution.pack(weights, outputChannels: m, inputChannels: c, kernelHeight: kh, kernelWidth: kw)
+        for curve in [CurveFunction.none, .tanh, .sigmoid] {
+            let rows = 2..<7
+            var scratch = [Float](repeating: .nan, count: DirectConvolution.scratchCount(
+                inputChannels: c, kernelHeight: kh, outputWidth: w, kernelWidth: kw, rows: rows.count))
+            var output = [Float](repeating: 0, count: m * h * w)
+            input.withUnsafeBufferPointer { ip in
+                packed.withUnsafeBufferPointer { wp in
+                    bias.withUnsafeBufferPointer { bp in
+                        scale.withUnsafeBufferPointer { sc in
+                            output.withUnsafeMutableBufferPointer { op in
+                                scratch.withUnsafeMutableBufferPointer { sp in
+                                    kernels.table.directConvolution(DirectConvolutionArguments(
+                                        input: ip.baseAddress!, channels: c, height: h, width: w, inputScale: sc.baseAddress!,
+                                        output: op.baseAddress!, outputChannels: m, outputHeight: h, outputWidth: w,
+                                        weights: wp.baseAddress!, bias: bp.baseAddress!, kernelHeight: kh, kernelWidth: kw,
+                                        padTop: 1, padLeft: 1, rows: rows, epilogue: LinearEpilogue(negativeSlope: 0.3), curve: curve,
+                                        scratch: sp.baseAddress!))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var actual: [Float] = [], wanted: [Float] = []
+            for co in 0..<m {
+                for oy in rows {
+                    for ox in 0..<w {
+                        var sum = Double(bias[co])
+                        for ci in 0..<c {
+                            for ky in 0..<kh {
+                                for kx in 0..<kw {
+                                    let iy = oy + ky - 1, ix = ox + kx - 1
+                                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                    sum += Double(input[(ci * h + iy) * w + ix]) * Double(scale[ci]) * Double(weights[((co * c + ci) * kh + ky) * kw + kx])
+                                }
+                            }
+                        }
+                        var y = LinearEpilogue(negativeSlope: 0.3).apply(Float(sum))
+                        switch curve {
+                        case .none: break
+                        case .tanh: y = Foundation.tanh(y)
+                        case .sigmoid: y = 1 / (1 + Foundation.exp(-y))
+                        }
+                        wanted.append(y)
+                        actual.append(output[(co * h + oy) * w + ox])
+                    }
+                }
+            }
+            let diff = Difference(actual, wanted)
+            #expect(diff.maxAbs <= 1e-5, "\(curve): \(diff)")
+        }
     }
 
     @Test("instruction set selection: LIKENESS_KERNELS lowers, never raises")

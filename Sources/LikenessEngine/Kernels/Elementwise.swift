@@ -1,44 +1,5 @@
 import Foundation
-
-// MARK: - SIMD math
-
-/// Vectorized transcendental functions, accurate to a few ulp (Cephes-style range reduction).
-enum VectorMath {
-    /// e^x for 16 lanes; inputs are clamped to [-87, 88].
-    @inline(__always)
-    static func exp(_ input: SIMD16<Float>) -> SIMD16<Float> {
-        var x = input.replacing(with: -87, where: input .< -87)
-        x = x.replacing(with: 88, where: x .> 88)
-        // Round to nearest with the 1.5·2²³ trick (no per-lane conversions); its bit pattern holds n.
-        let magic = SIMD16<Float>(repeating: 12_582_912)
-        let shifted = x * 1.442_695_04 + magic
-        let n = shifted - magic
-        var r = x - n * 0.693_359_375
-        r = r + n * 2.121_944_4e-4
-        // Polynomial for e^r on [-ln2/2, ln2/2].
-        var p = SIMD16<Float>(repeating: 1.987_569_15e-4)
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_6e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_1e-1
-        p = p * r * r + r + 1
-        let exponent = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127
-        let scale = unsafeBitCast(exponent &<< 23, to: SIMD16<Float>.self)
-        return p * scale
-    }
-
-    @inline(__always)
-    static func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        1 / (1 + exp(-x))
-    }
-
-    @inline(__always)
-    static func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        // tanh(x) = 1 - 2 / (e^{2x} + 1); absolute error < 2e-7 everywhere.
-        1 - 2 / (exp(x + x) + 1)
-    }
-}
+import LikenessKernels
 
 // MARK: - Activation kernels
 

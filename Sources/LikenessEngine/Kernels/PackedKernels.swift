@@ -73,3 +73,14 @@ struct PackedKernels: Sendable {
         }
     }
 }
+
+extension Activation {
+    /// The smooth part a packed kernel applies in registers (what ``PackedKernels/split(_:)`` leaves).
+    var curve: CurveFunction {
+        switch self {
+        case .sigmoid: return .sigmoid
+        case .tanh: return .tanh
+        default: return .none
+        }
+    }
+}

@@ -93,10 +93,17 @@ class Step: ParallelWork {
 // MARK: - SingleInputStep
 
 /// A step that reads one arena buffer and writes another (most of them).
+///
+/// A convolution step may also read a per-channel scale of its input ([N, C]): a channel gate
+/// (`x · gate` with gate [N, C, 1, 1]) that the planner fused into it, applied while the kernel
+/// copies its input rows.
 class SingleInputStep: Step {
     let inputID: Int, outputID: Int
     var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
     var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
+    /// The buffer of the fused input scale, or -1.
+    var inputScaleID = -1
+    var inputScale: UnsafeMutablePointer<Float>?
 
     init(name: String, opType: String, inputID: Int, outputID: Int) {
         self.inputID = inputID
@@ -104,13 +111,20 @@ class SingleInputStep: Step {
         super.init(name: name, opType: opType)
     }
 
-    override var reads: [Int] { [inputID] }
+    override var reads: [Int] { inputScaleID >= 0 ? [inputID, inputScaleID] : [inputID] }
     override var writes: [Int] { [outputID] }
 
     override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
         super.bind(resolve)
         input = resolve(inputID)
         output = resolve(outputID)
+        if inputScaleID >= 0 { inputScale = resolve(inputScaleID) }
+    }
+
+    /// Image `n`'s input scale, one value per input channel.
+    @inline(__always)
+    func inputScale(image n: Int, channels: Int) -> UnsafePointer<Float>? {
+        inputScale.map { UnsafePointer($0 + n * channels) }
     }
 }
 
@@ -162,8 +176,7 @@ final class ConvStep: SingleInputStep {
         let perPart = (columns + parts - 1) / parts
         // With packed kernels, one im2col tile is exactly one micro-kernel block, read in place.
         tileColumns = kernels.map { $0.table.tileColumns } ?? max(16, min(perPart, (64 * 1024) / max(k, 1) / 16 * 16))
-        smallDirect = g.groups == 1 && g.outputChannels <= 4 && g.strideY == 1 && g.strideX == 1
-            && g.dilationY == 1 && g.dilationX == 1 && g.kernelWidth <= 9 && g.outputWidth >= 16
+        smallDirect = ConvStep.isSmallDirect(g)
         packed = kernels
         if let packed, smallDirect {
             packedWeights = OwnedFloats(DirectConvolution.pack(
@@ -196,6 +209,17 @@ final class ConvStep: SingleInputStep {
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
         scratchCount = scratchPerPart * parts
+    }
+
+    /// Up to 4 output channels, stride 1: the direct convolution (the RGB layer).
+    static func isSmallDirect(_ g: ConvGeometry) -> Bool {
+        g.groups == 1 && g.outputChannels <= 4 && g.strideY == 1 && g.strideX == 1
+            && g.dilationY == 1 && g.dilationX == 1 && g.kernelWidth <= 9 && g.outputWidth >= 16
+    }
+
+    /// Whether the step can apply a per-channel input scale itself (its kernel copies the input).
+    static func acceptsInputScale(_ g: ConvGeometry, kernels: PackedKernels?) -> Bool {
+        kernels != nil && isSmallDirect(g)
     }
 
     override func run(part: Int, of parts: Int) {
@@ -262,14 +286,10 @@ final class ConvStep: SingleInputStep {
             let y = output + n * g.outputChannels * outPlane
             packed.table.directConvolution(DirectConvolutionArguments(
                 input: input + n * g.inputChannels * inPlane, channels: g.inputChannels, height: g.inputHeight, width: g.inputWidth,
-                output: y, outputChannels: g.outputChannels, outputHeight: g.outputHeight, outputWidth: g.outputWidth,
+                inputScale: inputScale(image: n, channels: g.inputChannels), output: y, outputChannels: g.outputChannels, outputHeight: g.outputHeight, outputWidth: g.outputWidth,
                 weights: packedWeights.pointer, bias: bias.pointer, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
-                padTop: g.padTop, padLeft: g.padLeft, rows: rows, epilogue: epilogue, scratch: scratch + part * scratchPerPart))
-            if activationAfter != .none {
-                for co in 0..<g.outputChannels {
-                    activationAfter.applyInPlace(y + co * outPlane + rows.lowerBound * g.outputWidth, count: rows.count * g.outputWidth)
-                }
-            }
+                padTop: g.padTop, padLeft: g.padLeft, rows: rows, epilogue: epilogue, curve: activationAfter.curve,
+                scratch: scratch + part * scratchPerPart))
         }
     }
 
@@ -358,7 +378,12 @@ final class ConvTransposeStep: SingleInputStep {
     let packed: PackedKernels?
     let packedWeights: OwnedFloats?
     let packedGroupStride: Int
-    /// Floats of scratch per part: the cols tile, plus the packed GEMM's own.
+    /// Kernel 4, stride 2, padding 1, one group, input at least 16 wide, with packed kernels:
+    /// ``TransposedConvolution`` straight from the input (no cols, no gather); threads split the
+    /// output rows.
+    let direct: Bool
+    /// Floats of scratch per part: the cols tile, plus the packed GEMM's own (or the direct
+    /// kernel's padded input lines).
     let scratchPerPart: Int
     /// What the packed gather applies in registers, and what is left for afterwards.
     let epilogue: LinearEpilogue
@@ -388,9 +413,17 @@ final class ConvTransposeStep: SingleInputStep {
         isK4S2P1 = ConvTransposeStep.isK4S2P1(g)
         packed = kernels
         (epilogue, activationAfter) = PackedKernels.split(activation)
-        packedWeights = kernels?.pack(t, groups: g.groups, rows: cog * kk, columns: cig)
-        packedGroupStride = kernels?.groupStride(rows: cog * kk, columns: cig) ?? 0
-        scratchPerPart = channelTile * kk * plane + (kernels == nil ? 0 : PackedGemm.scratchCount(k: cig))
+        direct = ConvTransposeStep.acceptsInputScale(g, kernels: kernels)
+        if direct {
+            packedWeights = OwnedFloats(TransposedConvolution.pack(w, inputChannels: cig, outputChannels: cog))
+            packedGroupStride = 0
+            scratchPerPart = TransposedConvolution.scratchCount(
+                inputChannels: cig, width: g.inputWidth, outputRows: Step.range(g.outputHeight, part: 0, of: parts, multiple: 2).count)
+        } else {
+            packedWeights = kernels?.pack(t, groups: g.groups, rows: cog * kk, columns: cig)
+            packedGroupStride = kernels?.groupStride(rows: cog * kk, columns: cig) ?? 0
+            scratchPerPart = channelTile * kk * plane + (kernels == nil ? 0 : PackedGemm.scratchCount(k: cig))
+        }
         super.init(name: name, opType: "ConvTranspose", inputID: inputID, outputID: outputID)
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
@@ -398,6 +431,7 @@ final class ConvTransposeStep: SingleInputStep {
     }
 
     override func run(part: Int, of parts: Int) {
+        if direct, let packed, let packedWeights { return runDirect(packed, packedWeights, part: part, of: parts) }
         let mine = Step.range(g.outputChannels, part: part, of: parts)
         if mine.isEmpty { return }
         let cig = g.inputChannelsPerGroup, cog = g.outputChannelsPerGroup
@@ -439,6 +473,30 @@ final class ConvTransposeStep: SingleInputStep {
                     }
                 }
                 m0 = m1
+            }
+        }
+    }
+
+    /// Whether the step runs ``TransposedConvolution``, which can also apply a per-channel input scale.
+    static func acceptsInputScale(_ g: ConvGeometry, kernels: PackedKernels?) -> Bool {
+        kernels != nil && isK4S2P1(g) && g.groups == 1 && g.inputWidth >= 16
+    }
+
+    /// ``TransposedConvolution`` compiled for this CPU on a band of output rows.
+    func runDirect(_ packed: PackedKernels, _ packedWeights: OwnedFloats, part: Int, of parts: Int) {
+        let rows = Step.range(g.outputHeight, part: part, of: parts, multiple: 2)
+        if rows.isEmpty { return }
+        let inPlane = g.inputHeight * g.inputWidth, outPlane = g.outputHeight * g.outputWidth
+        for n in 0..<g.batch {
+            let y = output + n * g.outputChannels * outPlane
+            packed.table.transposedK4S2P1(TransposedConvolutionArguments(
+                input: input + n * g.inputChannels * inPlane, channels: g.inputChannels, height: g.inputHeight, width: g.inputWidth,
+                inputScale: inputScale(image: n, channels: g.inputChannels), output: y, outputChannels: g.outputChannels, weights: packedWeights.pointer, bias: bias.pointer,
+                rows: rows, epilogue: epilogue, scratch: scratch + part * scratchPerPart))
+            if activationAfter != .none {
+                for m in 0..<g.outputChannels {
+                    activationAfter.applyInPlace(y + m * outPlane + rows.lowerBound * g.outputWidth, count: rows.count * g.outputWidth)
+                }
             }
         }
     }
