@@ -1,26 +1,34 @@
 // MARK: - DirectConvolution
 
-/// Convolution with stride 1 and at most 4 output channels (the final RGB layer), without im2col.
+/// Convolution with stride 1 computed straight from shifted rows of the input, without im2col.
 ///
 /// The input rows a thread's band of output rows needs are copied once per input channel into
 /// zero-padded lines ([C][band rows][lineLength] in scratch), multiplied by an optional
 /// per-channel scale (a channel gate fused from the graph). Then every `16 · S.vectors` output
-/// columns keep all `S.rows` output channels' sums in registers while the (channel, ky, kx) taps
-/// stream: `S.vectors` unaligned loads of the line and one FMA per output channel and vector per
-/// tap. Weights are packed at load as [C][kH][kW][4], so the 4 weights of a tap are adjacent.
-/// The bias, the epilogue and a curve (tanh, sigmoid) are applied in registers before the store.
+/// columns of `S.rows` output channels keep their sums in registers while the (channel, ky, kx)
+/// taps stream: `S.vectors` unaligned loads of the line and one FMA per output channel and vector
+/// per tap. Weights are packed at load as [C][kH][kW][M padded], so the weights of one tap for
+/// consecutive output channels are adjacent. The bias, the epilogue and a curve (tanh, sigmoid)
+/// are applied in registers before the store.
+///
+/// With at most 4 output channels (the RGB layer) one tile holds them all; for more, tiles of
+/// 8 or 16 channels step through them (the refinement convolutions at 16 px and wider).
 public enum DirectConvolution {
-    /// The largest number of output channels.
-    public static let maximumOutputChannels = 4
     /// The widest block of output columns a tile covers.
     public static let maximumBlock = 64
 
-    /// Packs weights [M, C, kH, kW] as [C][kH][kW][4].
+    /// Floats between the weights of two taps: M rounded up to 4 (up to 4 channels) or to 16.
+    public static func channelStride(outputChannels m: Int) -> Int {
+        m <= 4 ? 4 : (m + 15) / 16 * 16
+    }
+
+    /// Packs weights [M, C, kH, kW] as [C][kH][kW][channelStride].
     public static func pack(_ weights: [Float], outputChannels m: Int, inputChannels c: Int, kernelHeight kh: Int, kernelWidth kw: Int) -> [Float] {
-        precondition(m <= maximumOutputChannels && weights.count == m * c * kh * kw)
-        var packed = [Float](repeating: 0, count: c * kh * kw * 4)
+        precondition(weights.count == m * c * kh * kw)
+        let stride = channelStride(outputChannels: m)
+        var packed = [Float](repeating: 0, count: c * kh * kw * stride)
         for co in 0..<m {
-            for tap in 0..<(c * kh * kw) { packed[tap * 4 + co] = weights[co * c * kh * kw + tap] }
+            for tap in 0..<(c * kh * kw) { packed[tap * stride + co] = weights[co * c * kh * kw + tap] }
         }
         return packed
     }
@@ -30,26 +38,32 @@ public enum DirectConvolution {
         (outputWidth + maximumBlock - 1) / maximumBlock * maximumBlock + kernelWidth + 15
     }
 
-    /// Floats of scratch per thread, for bands of at most `rows` output rows.
+    /// Lines of a band of `rows` output rows: the kernel's reach, plus room for a tile of stacked
+    /// rows (see ``run(_:tile:)``) to run past the band's end.
+    public static func bandLines(rows: Int, kernelHeight kh: Int) -> Int { rows + kh - 1 + maximumBlock / 16 - 1 }
+
+    /// Floats of scratch per thread, for bands of at most `rows` output rows: the padded lines,
+    /// then one byte offset (two floats' room) per tap.
     public static func scratchCount(inputChannels c: Int, kernelHeight kh: Int, outputWidth: Int, kernelWidth: Int, rows: Int) -> Int {
-        c * (rows + kh - 1) * lineLength(outputWidth: outputWidth, kernelWidth: kernelWidth)
+        c * bandLines(rows: rows, kernelHeight: kh) * lineLength(outputWidth: outputWidth, kernelWidth: kernelWidth) + 2 * c * kh * kernelWidth
     }
 
-    /// Computes output rows `args.rows` of one image (see ``DirectConvolutionArguments``) with
-    /// `S.rows` ≥ `args.outputChannels` accumulated channels.
+    /// Computes output rows `args.rows` of one image (see ``DirectConvolutionArguments``), `S.rows`
+    /// output channels at a time (a divisor of ``channelStride(outputChannels:)``).
     @inlinable @inline(__always)
     public static func run<S: TileShape>(_ args: DirectConvolutionArguments, tile: S.Type) {
         let c = args.channels, h = args.height, w = args.width, m = args.outputChannels
         let oh = args.outputHeight, ow = args.outputWidth, kh = args.kernelHeight, kw = args.kernelWidth
         let padTop = args.padTop, padLeft = args.padLeft, epilogue = args.epilogue, curve = args.curve
         let input = args.input, output = args.output, weights = args.weights, bias = args.bias, scratch = args.scratch
-        precondition(m <= S.rows && S.vectors * 16 <= maximumBlock)
+        let stride = channelStride(outputChannels: m)
+        precondition((m <= S.rows || stride % S.rows == 0) && S.vectors * 16 <= maximumBlock)
         let length = lineLength(outputWidth: ow, kernelWidth: kw)
         // Input columns that land inside a line: line[padLeft + ix] = x[ix].
         let copyStart = Swift.max(0, -padLeft), copyEnd = Swift.min(w, length - padLeft)
         let lines = UnsafeRawPointer(scratch)
         // Band row t holds input row rows.lowerBound - padTop + t of every channel.
-        let bandRows = args.rows.count + kh - 1
+        let bandRows = bandLines(rows: args.rows.count, kernelHeight: kh)
         for ci in 0..<c {
             let scale = args.inputScale?[ci] ?? 1
             for t in 0..<bandRows {
@@ -70,43 +84,75 @@ public enum DirectConvolution {
                 if hi < length { (line + hi).update(repeating: 0, count: length - hi) }
             }
         }
-        let rows = S.rows, vectors = S.vectors, block = 16 * vectors
+        // Byte offset of every (channel, ky, kx) tap from the (0, 0, 0) tap of a block, so the tile
+        // runs one flat, branch-free loop over the taps (with nested loops, or a branch per kernel
+        // row, the compiler stores the accumulators back to memory on every tap).
+        let taps = c * kh * kw
+        let offsets = UnsafeMutableRawPointer(scratch + c * bandRows * length).bindMemory(to: Int.self, capacity: taps)
+        for t in 0..<taps {
+            let ci = t / (kh * kw), ky = t / kw % kh, kx = t % kw
+            offsets[t] = ((ci * bandRows + ky) * length + kx) * 4
+        }
+        // A row of at most 16 outputs fills one vector: the tile's vectors then take consecutive
+        // output rows (a line apart) instead of consecutive blocks of 16 columns.
+        let stacked = ow <= 16 && S.vectors > 1
+        let rows = S.rows, block = stacked ? ow : 16 * S.vectors, rowStep = stacked ? S.vectors : 1
+        let columnBlocks = (ow + block - 1) / block, channelBlocks = (m + rows - 1) / rows
+        var oy = args.rows.lowerBound
+        while oy < args.rows.upperBound {
+            let band = oy - args.rows.lowerBound
+            for blockIndex in 0..<(channelBlocks * columnBlocks) {
+                let c0 = blockIndex / columnBlocks * rows, x0 = blockIndex % columnBlocks * block
+                registerTile(
+                    S.self, taps: taps, offsets: offsets, line: lines + (band * length + x0) * 4, vectorBytes: stacked ? length * 4 : 64,
+                    weights: weights + c0, stride: stride, bias: bias + c0, valid: Swift.min(rows, m - c0),
+                    output: output + (c0 * oh + oy) * ow + x0, plane: oh * ow, columns: Swift.min(block, ow - x0),
+                    vectorCount: stacked ? Swift.min(rowStep, args.rows.upperBound - oy) : S.vectors,
+                    outputVectorStride: stacked ? ow : 16, columnsPerVector: stacked ? 0 : 16, epilogue: epilogue, curve: curve)
+            }
+            oy += rowStep
+        }
+    }
+
+    /// One register tile: `S.rows` output channels (the first `valid` stored) times `S.vectors`
+    /// vectors of 16 outputs, over every (channel, ky, kx) tap. Tap t reads vector v at
+    /// `line + offsets[t] + v · vectorBytes`; vector v (the first `vectorCount`) is stored at
+    /// `output + v · outputVectorStride`, its first `columns - v · columnsPerVector` lanes (≤ 16).
+    @inlinable @inline(__always)
+    static func registerTile<S: TileShape>(
+        _: S.Type, taps: Int, offsets: UnsafePointer<Int>, line: UnsafeRawPointer, vectorBytes: Int,
+        weights: UnsafePointer<Float>, stride: Int, bias: UnsafePointer<Float>, valid: Int,
+        output: UnsafeMutablePointer<Float>, plane: Int, columns: Int, vectorCount: Int, outputVectorStride: Int, columnsPerVector: Int,
+        epilogue: LinearEpilogue, curve: CurveFunction
+    ) {
+        let rows = S.rows, vectors = S.vectors
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { acc in
-            for oy in args.rows {
-                let band = oy - args.rows.lowerBound
-                var x0 = 0
-                while x0 < ow {
+            for r in 0..<rows {
+                for v in 0..<vectors { acc[r * vectors + v] = SIMD16<Float>(repeating: r < valid ? bias[r] : 0) }
+            }
+            var wp = weights
+            for t in 0..<taps {
+                let p = line + offsets[t]
+                for v in 0..<vectors {
+                    let x = p.loadUnaligned(fromByteOffset: vectorBytes * v, as: SIMD16<Float>.self)
                     for r in 0..<rows {
-                        for v in 0..<vectors { acc[r * vectors + v] = SIMD16<Float>(repeating: r < m ? bias[r] : 0) }
+                        acc[r * vectors + v] = acc[r * vectors + v].addingProduct(SIMD16(repeating: wp[r]), x)
                     }
-                    var wp = weights
-                    for row in 0..<(c * kh) {
-                        let ci = row / kh, ky = row - ci * kh
-                        let line = lines + ((ci * bandRows + band + ky) * length + x0) * 4
-                        for kx in 0..<kw {
-                            for v in 0..<vectors {
-                                let x = line.loadUnaligned(fromByteOffset: (kx + 16 * v) * 4, as: SIMD16<Float>.self)
-                                for r in 0..<rows {
-                                    acc[r * vectors + v] = acc[r * vectors + v].addingProduct(SIMD16(repeating: wp[r]), x)
-                                }
-                            }
-                            wp += 4
-                        }
+                }
+                wp += stride
+            }
+            for r in 0..<rows where r < valid {
+                let out = output + r * plane
+                for v in 0..<vectors where v < vectorCount {
+                    let lanes = Swift.min(16, columns - columnsPerVector * v)
+                    if lanes <= 0 { break }
+                    let y = curve.apply(epilogue.apply(acc[r * vectors + v]))
+                    let destination = out + outputVectorStride * v
+                    if lanes == 16 {
+                        UnsafeMutableRawPointer(destination).storeBytes(of: y, as: SIMD16<Float>.self)
+                    } else {
+                        for lane in 0..<lanes { destination[lane] = y[lane] }
                     }
-                    for r in 0..<m {
-                        let out = output + (r * oh + oy) * ow
-                        for v in 0..<vectors {
-                            let start = x0 + 16 * v
-                            if start >= ow { break }
-                            let y = curve.apply(epilogue.apply(acc[r * vectors + v]))
-                            if start + 16 <= ow {
-                                UnsafeMutableRawPointer(out + start).storeBytes(of: y, as: SIMD16<Float>.self)
-                            } else {
-                                for lane in 0..<(ow - start) { out[start + lane] = y[lane] }
-                            }
-                        }
-                    }
-                    x0 += block
                 }
             }
         }
@@ -115,7 +161,7 @@ public enum DirectConvolution {
 
 // MARK: - DirectConvolutionArguments
 
-/// One call of ``DirectConvolution/run(_:tile:)``: input [C, H, W], output [M, OH, OW] (M ≤ 4),
+/// One call of ``DirectConvolution/run(_:tile:)``: input [C, H, W], output [M, OH, OW],
 /// weights packed by ``DirectConvolution/pack(_:outputChannels:inputChannels:kernelHeight:kernelWidth:)``,
 /// bias [M]; padding reads as 0; `inputScale`, when given, multiplies input channel c by
 /// `inputScale[c]` first; the epilogue, then the curve, are applied before the store. `scratch` holds
@@ -159,43 +205,4 @@ public struct DirectConvolutionArguments {
         self.curve = curve
         self.scratch = scratch
     }
-}
-
-// MARK: - Direct convolution tiles
-
-/// Output channels x columns of ``DirectConvolution``'s register tile: AVX-512 keeps 64 columns of
-/// up to 4 channels (≤ 16 zmm), AVX2 (16 ymm, two per SIMD16) fewer columns as channels grow.
-public enum Tile1x64: TileShape {
-    @inlinable public static var rows: Int { 1 }
-    @inlinable public static var vectors: Int { 4 }
-}
-
-public enum Tile2x64: TileShape {
-    @inlinable public static var rows: Int { 2 }
-    @inlinable public static var vectors: Int { 4 }
-}
-
-public enum Tile3x64: TileShape {
-    @inlinable public static var rows: Int { 3 }
-    @inlinable public static var vectors: Int { 4 }
-}
-
-public enum Tile4x64: TileShape {
-    @inlinable public static var rows: Int { 4 }
-    @inlinable public static var vectors: Int { 4 }
-}
-
-public enum Tile2x32: TileShape {
-    @inlinable public static var rows: Int { 2 }
-    @inlinable public static var vectors: Int { 2 }
-}
-
-public enum Tile3x32: TileShape {
-    @inlinable public static var rows: Int { 3 }
-    @inlinable public static var vectors: Int { 2 }
-}
-
-public enum Tile4x16: TileShape {
-    @inlinable public static var rows: Int { 4 }
-    @inlinable public static var vectors: Int { 1 }
 }

@@ -9,29 +9,10 @@ public protocol TileShape {
     static var vectors: Int { get }
 }
 
-/// 6 rows x 16 columns: 12 ymm accumulators (AVX2).
-public enum Tile6x16: TileShape {
-    @inlinable public static var rows: Int { 6 }
-    @inlinable public static var vectors: Int { 1 }
-}
-
-/// 2 rows x 16 columns: the AVX2 tile of ``TransposedConvolution`` (2 · 2 accumulators of two ymm each).
-public enum Tile2x16: TileShape {
-    @inlinable public static var rows: Int { 2 }
-    @inlinable public static var vectors: Int { 1 }
-}
-
-/// 8 rows x 32 columns: 16 zmm accumulators (AVX-512).
-public enum Tile8x32: TileShape {
-    @inlinable public static var rows: Int { 8 }
-    @inlinable public static var vectors: Int { 2 }
-}
-
-/// 8 rows x 16 columns: the narrow edge of ``Tile8x32``.
-public enum Tile8x16: TileShape {
-    @inlinable public static var rows: Int { 8 }
-    @inlinable public static var vectors: Int { 1 }
-}
+// The concrete tiles live in the ISA modules (LikenessKernelsAVX2, LikenessKernelsAVX512): a
+// specialization is named after its generic arguments, so a tile type shared by two modules
+// would give both modules' specializations one symbol, and the linker would keep only one of
+// them (compiled for either CPU).
 
 // MARK: - LinearEpilogue
 

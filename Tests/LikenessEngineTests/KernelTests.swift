@@ -77,6 +77,9 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         // Direct convolution: 5x5 kernel, 2 outputs, a row shorter than 16, asymmetric padding.
         ConvCase(cin: 5, cout: 2, h: 20, w: 35, k: (5, 5), pads: [2, 1, 2, 3], activation: "LeakyRelu"),
         ConvCase(batch: 2, cin: 4, cout: 1, h: 6, w: 7, k: (3, 3), activation: "Sigmoid"),
+        // Direct convolution with more channels: rows of exactly 16 (stacked rows, odd height) and wider.
+        ConvCase(batch: 2, cin: 12, cout: 20, h: 7, w: 16, k: (3, 3), pads: [1, 1, 1, 1], activation: "Relu"),
+        ConvCase(cin: 6, cout: 9, h: 5, w: 20, k: (5, 5), pads: [2, 2, 2, 2], activation: "LeakyRelu"),
     ]
 
     static let transposed: [ConvCase] = [
@@ -184,7 +187,9 @@ struct KernelTests {
     @Test("channel gate (skip-layer excitation): Mul fused into the convolution that reads it", arguments: KernelChoice.all)
     func channelGate(_ choice: KernelChoice) throws {
         // (consumer, outputs, width, fused with packed kernels)
-        let cases: [(String, Int, Int, Bool)] = [("ConvTranspose", 10, 16, true), ("Conv", 3, 20, true), ("ConvTranspose", 6, 8, false), ("Conv", 8, 20, false)]
+        let cases: [(String, Int, Int, Bool)] = [
+            ("ConvTranspose", 10, 16, true), ("Conv", 3, 20, true), ("Conv", 8, 20, true), ("ConvTranspose", 6, 8, false), ("Conv", 8, 8, false),
+        ]
         for (consumer, m, w, fusable) in cases {
             for (batch, gateFirst) in [(1, false), (2, true)] {
                 let g = gatedGraph(batch: batch, channels: 7, h: 5, w: w, consumer: consumer, outputs: m, gateFirst: gateFirst)

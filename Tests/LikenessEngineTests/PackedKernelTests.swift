@@ -137,18 +137,18 @@ struct PackedKernelTests {
         #expect(diff.normalizedMSE <= 1e-7 && diff.maxAbs <= 1e-4, "\(diff)")
     }
 
-    @Test("direct convolution (≤ 4 outputs): every channel count, input scale, tanh and sigmoid", arguments: [1, 2, 3, 4], sets)
-    func directConvolution(_ m: Int, set: InstructionSet) throws {
+    @Test("direct convolution: every channel count, rows of 16 (stacked) and wider, input scale, tanh and sigmoid",
+          arguments: [(1, 70), (2, 70), (3, 70), (4, 70), (3, 16), (9, 16), (20, 16), (9, 37), (17, 64)], sets)
+    func directConvolution(_ shape: (m: Int, w: Int), set: InstructionSet) throws {
         let kernels = try #require(PackedKernels.select(set))
-        let (c, h, w, kh, kw) = (5, 9, 70, 3, 3)
+        let (m, c, h, w, kh, kw) = (shape.m, 5, 9, shape.w, 3, 3)
         var random = TestRandom(seed: UInt64(m))
         let input = random.floats(c * h * w)
         let weights = random.floats(m * c * kh * kw, scale: 0.5)
         let bias = random.floats(m)
         let scale = random.floats(c).map { $0 + 1.5 }
         let packed = DirectConvolution.pack(weights, outputChannels: m, inputChannels: c, kernelHeight: kh, kernelWidth: kw)
-        for curve in [CurveFunction.none, .tanh, .sigmoid] {
-            let rows = 2..<7
+        for (curve, rows) in [(CurveFunction.none, 2..<7), (.tanh, 0..<9), (.sigmoid, 4..<5)] {
             var scratch = [Float](repeating: .nan, count: DirectConvolution.scratchCount(
                 inputChannels: c, kernelHeight: kh, outputWidth: w, kernelWidth: kw, rows: rows.count))
             var output = [Float](repeating: 0, count: m * h * w)

@@ -150,6 +150,8 @@ final class ConvStep: SingleInputStep {
     let transposedProduct: Bool
     /// Direct SIMD convolution for ≤ 4 output channels (the final RGB layer), no im2col.
     let smallDirect: Bool
+    /// ``DirectConvolution`` compiled for this CPU (stride 1, rows of 16+ outputs), no im2col.
+    let packedDirect: Bool
     /// Length of the zero-padded input row used by the direct kernel.
     let paddedWidth: Int
     /// Floats of scratch per part: the im2col tile plus, for the transposed product, its result.
@@ -177,8 +179,9 @@ final class ConvStep: SingleInputStep {
         // With packed kernels, one im2col tile is exactly one micro-kernel block, read in place.
         tileColumns = kernels.map { $0.table.tileColumns } ?? max(16, min(perPart, (64 * 1024) / max(k, 1) / 16 * 16))
         smallDirect = ConvStep.isSmallDirect(g)
+        packedDirect = kernels != nil && ConvStep.isPackedDirect(g)
         packed = kernels
-        if let packed, smallDirect {
+        if let packed, packedDirect {
             packedWeights = OwnedFloats(DirectConvolution.pack(
                 weights, outputChannels: g.outputChannels, inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth))
             packedGroupStride = 0
@@ -194,7 +197,7 @@ final class ConvStep: SingleInputStep {
         }
         transposedProduct = !smallDirect && packed == nil && g.outputChannelsPerGroup < 16 && columns >= 64
         paddedWidth = g.inputWidth + 2 * g.padLeft + g.kernelWidth + 16
-        if smallDirect && packed != nil {
+        if packedDirect {
             scratchPerPart = DirectConvolution.scratchCount(
                 inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, outputWidth: g.outputWidth, kernelWidth: g.kernelWidth,
                 rows: (g.outputHeight + parts - 1) / parts)
@@ -217,13 +220,20 @@ final class ConvStep: SingleInputStep {
             && g.dilationY == 1 && g.dilationX == 1 && g.kernelWidth <= 9 && g.outputWidth >= 16
     }
 
+    /// Stride 1, one group, output rows of 16 or more, and either a spatial kernel or at most 4
+    /// outputs (a 1x1 convolution with more is a plain GEMM on the input, without im2col anyway).
+    static func isPackedDirect(_ g: ConvGeometry) -> Bool {
+        g.groups == 1 && g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1 && g.outputWidth >= 16
+            && (g.outputChannels <= 4 || g.kernelHeight * g.kernelWidth > 1)
+    }
+
     /// Whether the step can apply a per-channel input scale itself (its kernel copies the input).
     static func acceptsInputScale(_ g: ConvGeometry, kernels: PackedKernels?) -> Bool {
-        kernels != nil && isSmallDirect(g)
+        kernels != nil && isPackedDirect(g)
     }
 
     override func run(part: Int, of parts: Int) {
-        if smallDirect, let packed, let packedWeights { return runPackedDirect(packed, packedWeights, part: part, of: parts) }
+        if packedDirect, let packed, let packedWeights { return runPackedDirect(packed, packedWeights, part: part, of: parts) }
         if smallDirect { return runDirect(part: part, of: parts) }
         let columns = g.outputHeight * g.outputWidth
         let mine = Step.range(columns, part: part, of: parts, multiple: 16)
