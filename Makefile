@@ -5,7 +5,7 @@ SWIFT       ?= swift
 PYTHON      ?= python3
 VENV        := .venv
 VENV_PY     := $(VENV)/bin/python
-APT_PACKAGES := libopenblas-dev libsdl2-dev libpng-dev pkg-config ffmpeg xvfb xauth
+APT_PACKAGES := libopenblas-dev libsdl2-dev libpng-dev pkg-config ffmpeg xvfb xauth binutils
 EXHIBITION  ?= Exhibition/default.toml
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -57,6 +57,8 @@ show: release
 
 test: deps venv
 	$(SWIFT) build
+	$(SWIFT) build -c release
+	Scripts/check-kernel-calls.sh .build/release/likeness
 	$(MAKE) test-python
 	$(MAKE) test-swift
 

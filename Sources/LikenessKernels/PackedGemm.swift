@@ -129,14 +129,18 @@ public enum PackedGemm {
     public static func scratchCount(k: Int) -> Int { 32 * k + 16 * 16 }
 
     /// Runs the GEMM with a wide tile `Wide` (its `vectors` SIMD16 columns) and a one-vector tile
-    /// `Narrow` of the same rows for the remaining 16-column blocks.
+    /// `Narrow` of the same rows for the remaining 16-column blocks. With `pairNarrow` (when twice
+    /// the narrow tile's accumulators fit the registers), 16-column blocks take two panels of A at
+    /// once: twice the independent FMA chains for the same B loads (a 4x4 input has just 16 columns).
     @inlinable @inline(__always)
-    public static func run<Wide: TileShape, Narrow: TileShape>(_ args: GemmArguments, wide: Wide.Type, narrow: Narrow.Type) {
+    public static func run<Wide: TileShape, Narrow: TileShape>(
+        _ args: GemmArguments, wide: Wide.Type, narrow: Narrow.Type, pairNarrow: Bool = false
+    ) {
         precondition(Wide.rows == Narrow.rows && Narrow.vectors == 1)
         let tileRows = Wide.rows
         let k = args.k, n = args.n
         guard !args.rows.isEmpty, n > 0 else { return }
-        if n < 4 { return matrixVector(args, tileRows: tileRows) }
+        if n < 4 { return matrixVector(args, tile: Narrow.self) }
         let firstPanel = args.rows.lowerBound / tileRows
         let lastPanel = (args.rows.upperBound - 1) / tileRows
         let wideColumns = 16 * Wide.vectors
@@ -174,12 +178,20 @@ public enum PackedGemm {
                 bTile = UnsafeRawPointer(copy)
                 bStride = width * 4
             }
-            for panel in firstPanel...lastPanel {
+            var panel = firstPanel
+            while panel <= lastPanel {
                 let panelRow = panel * tileRows
                 // Store only the rows of this panel that are in range.
                 let lo = Swift.max(panelRow, args.rows.lowerBound), hi = Swift.min(panelRow + tileRows, args.rows.upperBound)
                 let a = args.a + panelRow * k
                 let c = args.c + (lo - args.rows.lowerBound) * args.ldc + j
+                if kind == 1 && pairNarrow && panel < lastPanel && lo == panelRow && panelRow + 2 * tileRows <= args.rows.upperBound {
+                    tilePair(Narrow.self, k: k, a: a, b: bTile, ldbBytes: bStride, c: c, ldc: args.ldc,
+                             bias: args.bias.map { $0 + lo }, epilogue: args.epilogue)
+                    panel += 2
+                    continue
+                }
+                panel += 1
                 switch kind {
                 case 0:
                     tile(Wide.self, k: k, a: a, b: bTile, ldbBytes: bStride, skip: lo - panelRow, count: hi - lo,
@@ -200,14 +212,60 @@ public enum PackedGemm {
     }
 
     /// A matrix-vector product per column, for n < 4 (a 1x1 input): each panel of A is streamed once
-    /// per column, its `tileRows` values per k loaded as one vector, B's value broadcast.
+    /// per column. With 8-row panels, four panels at a time: one SIMD16 load holds a panel's 8
+    /// rows at k and k + 1, multiplied by B's two values (four streams and accumulators keep
+    /// enough loads in flight to run at memory speed); otherwise one panel at a time.
+    ///
+    /// Generic over the ISA module's tile type, like every kernel helper: a non-generic
+    /// `@inlinable` function that the compiler does not inline is called through its one shared
+    /// symbol, which may be the baseline build (scalar `fmaf` calls) instead of this ISA's.
     @inlinable @inline(__always)
-    static func matrixVector(_ args: GemmArguments, tileRows: Int) {
-        let k = args.k
+    static func matrixVector<S: TileShape>(_ args: GemmArguments, tile: S.Type) {
+        let k = args.k, tileRows = S.rows
         let firstPanel = args.rows.lowerBound / tileRows
         let lastPanel = (args.rows.upperBound - 1) / tileRows
         for j in 0..<args.n {
-            for panel in firstPanel...lastPanel {
+            var start = firstPanel
+            if tileRows == 8 {
+                while start + 4 <= lastPanel + 1 {
+                    let a = UnsafeRawPointer(args.a + start * 8 * k), panelBytes = 8 * k * 4
+                    var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+                    var kk = 0
+                    while kk + 2 <= k {
+                        let pair = SIMD16<Float>(lowHalf: SIMD8(repeating: args.b[kk * args.ldb + j]),
+                                                 highHalf: SIMD8(repeating: args.b[(kk + 1) * args.ldb + j]))
+                        let offset = kk * 32
+                        s0 = s0.addingProduct(a.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self), pair)
+                        s1 = s1.addingProduct(a.loadUnaligned(fromByteOffset: offset + panelBytes, as: SIMD16<Float>.self), pair)
+                        s2 = s2.addingProduct(a.loadUnaligned(fromByteOffset: offset + 2 * panelBytes, as: SIMD16<Float>.self), pair)
+                        s3 = s3.addingProduct(a.loadUnaligned(fromByteOffset: offset + 3 * panelBytes, as: SIMD16<Float>.self), pair)
+                        kk += 2
+                    }
+                    var sums = (s0.lowHalf + s0.highHalf, s1.lowHalf + s1.highHalf, s2.lowHalf + s2.highHalf, s3.lowHalf + s3.highHalf)
+                    if kk < k {
+                        let last = SIMD8<Float>(repeating: args.b[kk * args.ldb + j]), offset = kk * 32
+                        sums.0 = sums.0.addingProduct(a.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), last)
+                        sums.1 = sums.1.addingProduct(a.loadUnaligned(fromByteOffset: offset + panelBytes, as: SIMD8<Float>.self), last)
+                        sums.2 = sums.2.addingProduct(a.loadUnaligned(fromByteOffset: offset + 2 * panelBytes, as: SIMD8<Float>.self), last)
+                        sums.3 = sums.3.addingProduct(a.loadUnaligned(fromByteOffset: offset + 3 * panelBytes, as: SIMD8<Float>.self), last)
+                    }
+                    @inline(__always) func store(_ sum: SIMD8<Float>, _ p: Int) {
+                        let panelRow = (start + p) * 8
+                        let lo = Swift.max(panelRow, args.rows.lowerBound), hi = Swift.min(panelRow + 8, args.rows.upperBound)
+                        for row in lo..<hi {
+                            let value = sum[row - panelRow] + (args.bias?[row] ?? 0)
+                            args.c[(row - args.rows.lowerBound) * args.ldc + j] = args.epilogue.apply(value)
+                        }
+                    }
+                    store(sums.0, 0)
+                    store(sums.1, 1)
+                    store(sums.2, 2)
+                    store(sums.3, 3)
+                    start += 4
+                }
+            }
+            if start > lastPanel { continue }
+            for panel in start...lastPanel {
                 let panelRow = panel * tileRows
                 let lo = Swift.max(panelRow, args.rows.lowerBound), hi = Swift.min(panelRow + tileRows, args.rows.upperBound)
                 // Two accumulators over alternate k hide the FMA latency. A panel's row block is
@@ -278,6 +336,34 @@ public enum PackedGemm {
                         out.storeBytes(of: y, toByteOffset: v * 64, as: SIMD16<Float>.self)
                     }
                 }
+            }
+        }
+    }
+
+    /// Two panels of `S.rows` rows (A at `a`, the next panel right after) times 16 columns (S.vectors
+    /// must be 1): 2 · rows accumulators; stores all 2 · rows rows (both panels fully in range).
+    @inlinable @inline(__always)
+    static func tilePair<S: TileShape>(
+        _: S.Type, k: Int, a: UnsafePointer<Float>, b: UnsafeRawPointer, ldbBytes: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?, epilogue: LinearEpilogue
+    ) {
+        let rows = S.rows
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { acc in
+            for i in 0..<(2 * rows) { acc[i] = SIMD16<Float>() }
+            var ap = a, ap2 = a + rows * k, bp = b
+            for _ in 0..<k {
+                let bv = bp.loadUnaligned(as: SIMD16<Float>.self)
+                for r in 0..<rows {
+                    acc[r] = acc[r].addingProduct(SIMD16(repeating: ap[r]), bv)
+                    acc[rows + r] = acc[rows + r].addingProduct(SIMD16(repeating: ap2[r]), bv)
+                }
+                ap += rows
+                ap2 += rows
+                bp += ldbBytes
+            }
+            for r in 0..<(2 * rows) {
+                let shift = bias.map { SIMD16<Float>(repeating: $0[r]) } ?? SIMD16<Float>()
+                UnsafeMutableRawPointer(c + r * ldc).storeBytes(of: epilogue.apply(acc[r] + shift), as: SIMD16<Float>.self)
             }
         }
     }

@@ -6,7 +6,7 @@ import LikenessKernels
 /// with an illegal instruction.
 public let avx512Kernels = KernelTable(
     instructionSet: .avx512, tileRows: Tile8x32.rows, tileColumns: 16 * Tile8x32.vectors,
-    gemm: { PackedGemm.run($0, wide: Tile8x32.self, narrow: Tile8x16.self) },
+    gemm: { PackedGemm.run($0, wide: Tile8x32.self, narrow: Tile8x16.self, pairNarrow: true) },
     directConvolution: { args in
         switch args.outputChannels {
         case 1: DirectConvolution.run(args, tile: Tile1x64.self)

@@ -30,6 +30,9 @@ struct PackedKernelTests {
         GemmCase(m: 50, n: 15, k: 40, rows: 7..<50),
         GemmCase(m: 200, n: 16, k: 384, bias: false),
         GemmCase(m: 24, n: 4096, k: 24, bias: false),
+        // Pairs of panels for 16-column blocks (whole and cut by the row range), four panels at a time for n = 1.
+        GemmCase(m: 40, n: 16, k: 9, rows: 8..<37, epilogue: LinearEpilogue(negativeSlope: 0)),
+        GemmCase(m: 70, n: 1, k: 128, extra: 2),
     ]
 
     @Test("packed GEMM: any shape, row range, leading dimension and epilogue", arguments: gemmCases, sets)

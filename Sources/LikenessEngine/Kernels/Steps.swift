@@ -392,6 +392,12 @@ final class ConvTransposeStep: SingleInputStep {
     /// ``TransposedConvolution`` straight from the input (no cols, no gather); threads split the
     /// output rows.
     let direct: Bool
+    /// A 1x1 input whose output is exactly the kernel (the first layer of a DCGAN generator,
+    /// z → 4x4): cols [M·kH·kW, 1] is already the output [M, kH, kW], so with packed kernels the
+    /// GEMM writes the output directly (bias repeated per tap, activation in registers).
+    let pointwiseInput: Bool
+    /// The bias repeated kH·kW times, indexed by GEMM row (pointwiseInput only).
+    let rowBias: OwnedFloats?
     /// Floats of scratch per part: the cols tile, plus the packed GEMM's own (or the direct
     /// kernel's padded input lines).
     let scratchPerPart: Int
@@ -424,6 +430,10 @@ final class ConvTransposeStep: SingleInputStep {
         packed = kernels
         (epilogue, activationAfter) = PackedKernels.split(activation)
         direct = ConvTransposeStep.acceptsInputScale(g, kernels: kernels)
+        pointwiseInput = kernels != nil && g.groups == 1 && g.inputHeight == 1 && g.inputWidth == 1 && g.padTop == 0 && g.padLeft == 0
+            && g.outputHeight == g.kernelHeight && g.outputWidth == g.kernelWidth && g.dilationY == 1 && g.dilationX == 1
+        let taps = kk
+        rowBias = pointwiseInput ? OwnedFloats(bias.flatMap { [Float](repeating: $0, count: taps) }) : nil
         if direct {
             packedWeights = OwnedFloats(TransposedConvolution.pack(w, inputChannels: cig, outputChannels: cog))
             packedGroupStride = 0
@@ -444,6 +454,18 @@ final class ConvTransposeStep: SingleInputStep {
         if direct, let packed, let packedWeights { return runDirect(packed, packedWeights, part: part, of: parts) }
         let mine = Step.range(g.outputChannels, part: part, of: parts)
         if mine.isEmpty { return }
+        if pointwiseInput, let packed, let packedWeights, let rowBias {
+            // Output channel m's plane is cols rows [m·kk, (m + 1)·kk): one matrix-vector product per image.
+            for n in 0..<g.batch {
+                let y = output + n * g.outputChannels * kk
+                packed.gemm(GemmArguments(
+                    rows: (mine.lowerBound * kk)..<(mine.upperBound * kk), n: 1, k: g.inputChannels,
+                    a: packedWeights.pointer, b: input + n * g.inputChannels, ldb: 1, c: y + mine.lowerBound * kk, ldc: 1,
+                    bias: rowBias.pointer, epilogue: epilogue, scratch: scratch + part * scratchPerPart))
+                if activationAfter != .none { activationAfter.applyInPlace(y + mine.lowerBound * kk, count: mine.count * kk) }
+            }
+            return
+        }
         let cig = g.inputChannelsPerGroup, cog = g.outputChannelsPerGroup
         let plane = g.inputHeight * g.inputWidth
         let outPlane = g.outputHeight * g.outputWidth
