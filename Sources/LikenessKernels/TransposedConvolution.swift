@@ -81,65 +81,79 @@ public enum TransposedConvolution {
                 (line + 1 + w).update(repeating: 0, count: length - 1 - w)
             }
         }
-        let rows = S.rows
-        let lineBytes = length * 4, channelLineBytes = bandCount * length * 4
-        let weightChannelStride = 16 * mp
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2 * 8) { acc in
-            for oy in args.rows {
-                let r = oy >> 1
-                // The two (ky, input row) taps of this output row.
-                let (kyA, iyA, kyB, iyB) = oy & 1 == 0 ? (1, r, 3, r - 1) : (0, r + 1, 2, r)
-                let lineA = UnsafeRawPointer(lines + (iyA - firstRow) * length)
-                let lineB = UnsafeRawPointer(lines + (iyB - firstRow) * length)
-                let outRow = args.output + oy * ow
-                var c0 = 0
-                while c0 < m {
-                    var m0 = 0
-                    while m0 < w {
-                        for i in 0..<(2 * rows) { acc[i] = SIMD16<Float>() }
-                        var a = lineA + m0 * 4, b = lineB + m0 * 4
-                        var wa = args.weights + (kyA * mp + c0) * 4, wb = args.weights + (kyB * mp + c0) * 4
-                        for _ in 0..<c {
-                            // Even outputs: kx 1 on x[m], kx 3 on x[m - 1]; odd: kx 0 on x[m + 1], kx 2 on x[m].
-                            let am = a.loadUnaligned(as: SIMD16<Float>.self)
-                            let a0 = a.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
-                            let ap = a.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-                            for i in 0..<rows {
-                                acc[2 * i] = acc[2 * i].addingProduct(SIMD16(repeating: wa[4 * i + 1]), a0)
-                                acc[2 * i + 1] = acc[2 * i + 1].addingProduct(SIMD16(repeating: wa[4 * i]), ap)
-                                acc[2 * i] = acc[2 * i].addingProduct(SIMD16(repeating: wa[4 * i + 3]), am)
-                                acc[2 * i + 1] = acc[2 * i + 1].addingProduct(SIMD16(repeating: wa[4 * i + 2]), a0)
-                            }
-                            let bm = b.loadUnaligned(as: SIMD16<Float>.self)
-                            let b0 = b.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
-                            let bp = b.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-                            for i in 0..<rows {
-                                acc[2 * i] = acc[2 * i].addingProduct(SIMD16(repeating: wb[4 * i + 1]), b0)
-                                acc[2 * i + 1] = acc[2 * i + 1].addingProduct(SIMD16(repeating: wb[4 * i]), bp)
-                                acc[2 * i] = acc[2 * i].addingProduct(SIMD16(repeating: wb[4 * i + 3]), bm)
-                                acc[2 * i + 1] = acc[2 * i + 1].addingProduct(SIMD16(repeating: wb[4 * i + 2]), b0)
-                            }
-                            a += channelLineBytes
-                            b += channelLineBytes
-                            wa += weightChannelStride
-                            wb += weightChannelStride
-                        }
-                        let valid = Swift.min(32, ow - 2 * m0)
-                        for i in 0..<Swift.min(rows, m - c0) {
-                            let bias = SIMD16<Float>(repeating: args.bias[c0 + i])
-                            var y = SIMD32<Float>()
-                            y.evenHalf = args.epilogue.apply(acc[2 * i] + bias)
-                            y.oddHalf = args.epilogue.apply(acc[2 * i + 1] + bias)
-                            let out = outRow + (c0 + i) * outPlane + 2 * m0
-                            if valid == 32 {
-                                UnsafeMutableRawPointer(out).storeBytes(of: y, as: SIMD32<Float>.self)
-                            } else {
-                                for lane in 0..<valid { out[lane] = y[lane] }
-                            }
-                        }
-                        m0 += 16
+        let rows = S.rows, block = 16 * S.vectors
+        let channelLineBytes = bandCount * length * 4, weightChannelStride = 16 * mp
+        let channelBlocks = (m + rows - 1) / rows, columnBlocks = (w + block - 1) / block
+        for oy in args.rows {
+            let r = oy >> 1
+            // The two (ky, input row) taps of this output row.
+            let (kyA, iyA, kyB, iyB) = oy & 1 == 0 ? (1, r, 3, r - 1) : (0, r + 1, 2, r)
+            let lineA = UnsafeRawPointer(lines + (iyA - firstRow) * length)
+            let lineB = UnsafeRawPointer(lines + (iyB - firstRow) * length)
+            for blockIndex in 0..<(channelBlocks * columnBlocks) {
+                let c0 = blockIndex / columnBlocks * rows, m0 = blockIndex % columnBlocks * block
+                registerTile(
+                    S.self, channels: c, lineA: lineA + m0 * 4, lineB: lineB + m0 * 4, channelBytes: channelLineBytes,
+                    weightsA: args.weights + (kyA * mp + c0) * 4, weightsB: args.weights + (kyB * mp + c0) * 4,
+                    weightStride: weightChannelStride, bias: args.bias + c0, valid: Swift.min(rows, m - c0),
+                    output: args.output + c0 * outPlane + oy * ow + 2 * m0, plane: outPlane, outputs: Swift.min(2 * block, ow - 2 * m0),
+                    epilogue: args.epilogue)
+            }
+        }
+    }
+
+    /// One register tile: `S.rows` output channels (the first `valid` stored) of one output row,
+    /// from `16 · S.vectors` input columns (the first `outputs` of their 32 · S.vectors outputs
+    /// stored), over every input channel's two taps: line A with weights A, line B with weights B.
+    @inlinable @inline(__always)
+    static func registerTile<S: TileShape>(
+        _: S.Type, channels: Int, lineA: UnsafeRawPointer, lineB: UnsafeRawPointer, channelBytes: Int,
+        weightsA: UnsafePointer<Float>, weightsB: UnsafePointer<Float>, weightStride: Int,
+        bias: UnsafePointer<Float>, valid: Int, output: UnsafeMutablePointer<Float>, plane: Int, outputs: Int, epilogue: LinearEpilogue
+    ) {
+        let rows = S.rows, vectors = S.vectors
+        // Accumulator (i, v) even at 2 · (i · vectors + v), odd right after.
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { acc in
+            for i in 0..<(2 * rows * vectors) { acc[i] = SIMD16<Float>() }
+            var a = lineA, b = lineB, wa = weightsA, wb = weightsB
+            @inline(__always) func taps(_ line: UnsafeRawPointer, _ wp: UnsafePointer<Float>) {
+                for v in 0..<vectors {
+                    // Even outputs: kx 1 on x[m], kx 3 on x[m - 1]; odd: kx 0 on x[m + 1], kx 2 on x[m].
+                    let xm = line.loadUnaligned(fromByteOffset: 64 * v, as: SIMD16<Float>.self)
+                    let x0 = line.loadUnaligned(fromByteOffset: 64 * v + 4, as: SIMD16<Float>.self)
+                    let xp = line.loadUnaligned(fromByteOffset: 64 * v + 8, as: SIMD16<Float>.self)
+                    for i in 0..<rows {
+                        let e = 2 * (i * vectors + v)
+                        acc[e] = acc[e].addingProduct(SIMD16(repeating: wp[4 * i + 1]), x0)
+                        acc[e + 1] = acc[e + 1].addingProduct(SIMD16(repeating: wp[4 * i]), xp)
+                        acc[e] = acc[e].addingProduct(SIMD16(repeating: wp[4 * i + 3]), xm)
+                        acc[e + 1] = acc[e + 1].addingProduct(SIMD16(repeating: wp[4 * i + 2]), x0)
                     }
-                    c0 += rows
+                }
+            }
+            for _ in 0..<channels {
+                taps(a, wa)
+                taps(b, wb)
+                a += channelBytes
+                b += channelBytes
+                wa += weightStride
+                wb += weightStride
+            }
+            for i in 0..<rows where i < valid {
+                let shift = SIMD16<Float>(repeating: bias[i])
+                for v in 0..<vectors {
+                    let count = Swift.min(32, outputs - 32 * v)
+                    if count <= 0 { break }
+                    let e = 2 * (i * vectors + v)
+                    var y = SIMD32<Float>()
+                    y.evenHalf = epilogue.apply(acc[e] + shift)
+                    y.oddHalf = epilogue.apply(acc[e + 1] + shift)
+                    let out = output + i * plane + 32 * v
+                    if count == 32 {
+                        UnsafeMutableRawPointer(out).storeBytes(of: y, as: SIMD32<Float>.self)
+                    } else {
+                        for lane in 0..<count { out[lane] = y[lane] }
+                    }
                 }
             }
         }

@@ -18,7 +18,10 @@ public let avx512Kernels = KernelTable(
     },
     gatherK4S2P1: { TransposedGather.k4s2p1($0) },
     im2col: { Im2col.run($0) },
-    transposedK4S2P1: { TransposedConvolution.k4s2p1($0, tile: Tile8x16.self) })
+    transposedK4S2P1: { args in
+        // Two blocks of 16 input columns share each weight broadcast when the row has them.
+        if args.width >= 32 { TransposedConvolution.k4s2p1(args, tile: Tile4x32.self) } else { TransposedConvolution.k4s2p1(args, tile: Tile8x16.self) }
+    })
 
 // MARK: - Register tiles (AVX-512)
 
@@ -34,6 +37,12 @@ enum Tile8x32: TileShape {
 enum Tile8x16: TileShape {
     static var rows: Int { 8 }
     static var vectors: Int { 1 }
+}
+
+/// Transposed convolution: 4 output channels x 32 input columns (64 outputs per row).
+enum Tile4x32: TileShape {
+    static var rows: Int { 4 }
+    static var vectors: Int { 2 }
 }
 
 /// Direct convolution: 1 output channel x 64 columns.
