@@ -23,8 +23,10 @@ final class ExecutionPlan {
          inputOffset: Int, inputShape: [Int], outputOffset: Int, outputShape: [Int], threads: Int) {
         self.steps = steps
         self.arenaCount = max(arenaCount, 16)
-        let base = UnsafeMutablePointer<Float>.allocate(capacity: self.arenaCount)
-        base.initialize(repeating: 0, count: self.arenaCount)
+        // Cache-line aligned: buffers start at multiples of 16 floats, so whole vectors of a row
+        // never straddle two cache lines.
+        let base = UnsafeMutableRawPointer.allocate(byteCount: self.arenaCount * 4, alignment: 64)
+            .initializeMemory(as: Float.self, repeating: 0, count: self.arenaCount)
         for (offset, values) in initialData {
             values.withUnsafeBufferPointer { src in
                 if let start = src.baseAddress { (base + offset).update(from: start, count: values.count) }

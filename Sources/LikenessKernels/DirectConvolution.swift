@@ -33,9 +33,10 @@ public enum DirectConvolution {
         return packed
     }
 
-    /// Floats of one zero-padded line: the output row rounded up to a whole block, plus the kernel's reach.
+    /// Floats of one zero-padded line: the output row rounded up to a whole block, plus the
+    /// kernel's reach, in whole cache lines (every line starts aligned; scratch is).
     public static func lineLength(outputWidth: Int, kernelWidth: Int) -> Int {
-        (outputWidth + maximumBlock - 1) / maximumBlock * maximumBlock + kernelWidth + 15
+        ((outputWidth + maximumBlock - 1) / maximumBlock * maximumBlock + kernelWidth + 15 + 15) / 16 * 16
     }
 
     /// Lines of a band of `rows` output rows: the kernel's reach, plus room for a tile of stacked

@@ -40,8 +40,9 @@ public enum TransposedConvolution {
     }
 
     /// Floats of one padded input line: x[ix] at index ix + 1, zeros around, room for the last
-    /// block's loads at offsets up to 2 + 15 past its start.
-    public static func lineLength(width: Int) -> Int { (width + 15) / 16 * 16 + 18 }
+    /// block's loads at offsets up to 2 + 15 past its start; whole cache lines, so every line
+    /// starts aligned (scratch is).
+    public static func lineLength(width: Int) -> Int { ((width + 15) / 16 * 16 + 18 + 15) / 16 * 16 }
 
     /// Input rows a band of `rows` output rows reads (rows / 2 + 2, plus one for an odd start).
     public static func bandRows(outputRows rows: Int) -> Int { rows / 2 + 3 }
@@ -59,7 +60,7 @@ public enum TransposedConvolution {
         let ow = 2 * w, outPlane = 4 * h * w
         let mp = (m + channelAlignment - 1) / channelAlignment * channelAlignment
         guard !args.rows.isEmpty else { return }
-        let length = (w + 15) / 16 * 16 + 18
+        let length = ((w + 15) / 16 * 16 + 18 + 15) / 16 * 16
         // Band line t holds input row firstRow + t of every channel: [C][bandCount][length].
         let firstRow = (args.rows.lowerBound >> 1) - 1
         let bandCount = ((args.rows.upperBound - 1) >> 1) + 1 - firstRow + 1

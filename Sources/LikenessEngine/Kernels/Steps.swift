@@ -40,7 +40,7 @@ final class OwnedFloats {
 
     init(_ values: [Float]) {
         count = values.count
-        pointer = .allocate(capacity: max(count, 1))
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64).bindMemory(to: Float.self, capacity: max(count, 1))
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { pointer.initialize(from: base, count: count) }
         }
@@ -80,6 +80,9 @@ class Step: ParallelWork {
     /// The buffer ids this step reads and writes (for liveness).
     var reads: [Int] { [] }
     var writes: [Int] { [] }
+
+    /// `count` rounded up to whole cache lines (16 floats), so every part's scratch starts aligned.
+    static func cacheLines(_ count: Int) -> Int { (count + 15) / 16 * 16 }
 
     @inline(__always)
     static func range(_ total: Int, part: Int, of parts: Int, multiple: Int = 1) -> Range<Int> {
@@ -155,7 +158,7 @@ final class ConvStep: SingleInputStep {
     /// Length of the zero-padded input row used by the direct kernel.
     let paddedWidth: Int
     /// Floats of scratch per part: the im2col tile plus, for the transposed product, its result.
-    let scratchPerPart: Int
+    private(set) var scratchPerPart: Int
     /// The packed-weight GEMM (weights packed per group at load); nil: OpenBLAS on `weights`.
     let packed: PackedKernels?
     let packedWeights: OwnedFloats?
@@ -208,6 +211,7 @@ final class ConvStep: SingleInputStep {
         } else {
             scratchPerPart = k * tileColumns + (transposedProduct ? tileColumns * g.outputChannelsPerGroup : 0)
         }
+        scratchPerPart = Step.cacheLines(scratchPerPart)
         super.init(name: name, opType: "Conv", inputID: inputID, outputID: outputID)
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
@@ -400,7 +404,7 @@ final class ConvTransposeStep: SingleInputStep {
     let rowBias: OwnedFloats?
     /// Floats of scratch per part: the cols tile, plus the packed GEMM's own (or the direct
     /// kernel's padded input lines).
-    let scratchPerPart: Int
+    private(set) var scratchPerPart: Int
     /// What the packed gather applies in registers, and what is left for afterwards.
     let epilogue: LinearEpilogue
     let activationAfter: Activation
@@ -444,6 +448,7 @@ final class ConvTransposeStep: SingleInputStep {
             packedGroupStride = kernels?.groupStride(rows: cog * kk, columns: cig) ?? 0
             scratchPerPart = channelTile * kk * plane + (kernels == nil ? 0 : PackedGemm.scratchCount(k: cig))
         }
+        scratchPerPart = Step.cacheLines(scratchPerPart)
         super.init(name: name, opType: "ConvTranspose", inputID: inputID, outputID: outputID)
         flops = g.flopsPerImage * Double(g.batch)
         parallel = parts > 1
