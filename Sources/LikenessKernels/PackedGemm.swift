@@ -265,6 +265,37 @@ public enum PackedGemm {
                 }
             }
             if start > lastPanel { continue }
+            if tileRows == 8 {
+                // The last one to three panels: the same pairs of k, two accumulators per panel.
+                for panel in start...lastPanel {
+                    let a = UnsafeRawPointer(args.a + panel * 8 * k)
+                    var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
+                    var kk = 0
+                    while kk + 4 <= k {
+                        let pair0 = SIMD16<Float>(lowHalf: SIMD8(repeating: args.b[kk * args.ldb + j]),
+                                                  highHalf: SIMD8(repeating: args.b[(kk + 1) * args.ldb + j]))
+                        let pair1 = SIMD16<Float>(lowHalf: SIMD8(repeating: args.b[(kk + 2) * args.ldb + j]),
+                                                  highHalf: SIMD8(repeating: args.b[(kk + 3) * args.ldb + j]))
+                        s0 = s0.addingProduct(a.loadUnaligned(fromByteOffset: kk * 32, as: SIMD16<Float>.self), pair0)
+                        s1 = s1.addingProduct(a.loadUnaligned(fromByteOffset: kk * 32 + 64, as: SIMD16<Float>.self), pair1)
+                        kk += 4
+                    }
+                    let both = s0 + s1
+                    var sum = both.lowHalf + both.highHalf
+                    while kk < k {
+                        sum = sum.addingProduct(a.loadUnaligned(fromByteOffset: kk * 32, as: SIMD8<Float>.self),
+                                                SIMD8<Float>(repeating: args.b[kk * args.ldb + j]))
+                        kk += 1
+                    }
+                    let panelRow = panel * 8
+                    let lo = Swift.max(panelRow, args.rows.lowerBound), hi = Swift.min(panelRow + 8, args.rows.upperBound)
+                    for row in lo..<hi {
+                        let value = sum[row - panelRow] + (args.bias?[row] ?? 0)
+                        args.c[(row - args.rows.lowerBound) * args.ldc + j] = args.epilogue.apply(value)
+                    }
+                }
+                continue
+            }
             for panel in start...lastPanel {
                 let panelRow = panel * tileRows
                 let lo = Swift.max(panelRow, args.rows.lowerBound), hi = Swift.min(panelRow + tileRows, args.rows.upperBound)

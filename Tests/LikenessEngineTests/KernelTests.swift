@@ -238,6 +238,8 @@ struct KernelTests {
     @Test("pooling", arguments: [
         ("AveragePool", [3, 3], [2, 2], [1, 1, 1, 1], 0), ("AveragePool", [2, 3], [1, 2], [1, 0, 1, 1], 1),
         ("MaxPool", [2, 2], [2, 2], [0, 0, 0, 0], 0), ("GlobalAveragePool", [1, 1], [1, 1], [0, 0, 0, 0], 0),
+        // Windows all inside the input (the unbounded fast path), as in a skip-layer excitation.
+        ("AveragePool", [2, 2], [2, 2], [0, 0, 0, 0], 0), ("AveragePool", [4, 4], [4, 4], [0, 0, 0, 0], 1),
     ])
     func pooling(_ spec: (String, [Int], [Int], [Int], Int)) throws {
         let attributes: [String: Attribute] = spec.0 == "GlobalAveragePool" ? [:] :

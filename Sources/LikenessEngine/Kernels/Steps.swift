@@ -146,6 +146,9 @@ final class ConvStep: SingleInputStep {
     let bias: OwnedFloats
     let activation: Activation
     let direct: Bool
+    /// One output pixel whose window is the whole unpadded input (a skip-layer excitation's 4x4
+    /// kernel on a 4x4 map): the im2col column is the input itself, read in place.
+    let wholeInput: Bool
     let k: Int
     let tileColumns: Int
     let parts: Int
@@ -176,6 +179,8 @@ final class ConvStep: SingleInputStep {
         k = g.inputChannelsPerGroup * g.kernelHeight * g.kernelWidth
         direct = g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1 && g.padTop == 0 && g.padLeft == 0
             && g.outputHeight == g.inputHeight && g.outputWidth == g.inputWidth
+        wholeInput = g.outputHeight == 1 && g.outputWidth == 1 && g.kernelHeight == g.inputHeight && g.kernelWidth == g.inputWidth
+            && g.padTop == 0 && g.padLeft == 0 && g.dilationY == 1 && g.dilationX == 1
         // Keep one im2col tile around 256 KiB so it stays in L2 while sgemm reads it.
         let columns = g.outputHeight * g.outputWidth
         let perPart = (columns + parts - 1) / parts
@@ -256,6 +261,8 @@ final class ConvStep: SingleInputStep {
                     let b: UnsafePointer<Float>, ldb: Int
                     if direct {
                         b = UnsafePointer(x + t0); ldb = inPlane
+                    } else if wholeInput {
+                        b = UnsafePointer(x); ldb = 1
                     } else {
                         ConvStep.im2col(g, x, cols, columnStart: t0, columnCount: nt, kernels: packed)
                         b = UnsafePointer(cols); ldb = nt
@@ -938,6 +945,24 @@ final class PoolStep: SingleInputStep {
 
     override func run(part: Int, of parts: Int) {
         let h = g.inputHeight, w = g.inputWidth, oh = g.outputHeight, ow = g.outputWidth
+        if !g.isMax && g.padTop == 0 && g.padLeft == 0 && (oh - 1) * g.strideY + g.kernelHeight <= h && (ow - 1) * g.strideX + g.kernelWidth <= w {
+            // Every window inside the input (a skip-layer excitation's pooling): no bounds per output.
+            let kh = g.kernelHeight, kw = g.kernelWidth, sy = g.strideY, sx = g.strideX, count = Float(kh * kw)
+            for plane in Step.range(g.batch * g.channels, part: part, of: parts) {
+                let src = input + plane * h * w, dst = output + plane * oh * ow
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var acc: Float = 0
+                        for ky in 0..<kh {
+                            let row = src + (oy * sy + ky) * w + ox * sx
+                            for kx in 0..<kw { acc += row[kx] }
+                        }
+                        dst[oy * ow + ox] = acc / count
+                    }
+                }
+            }
+            return
+        }
         for plane in Step.range(g.batch * g.channels, part: part, of: parts) {
             let src = input + plane * h * w, dst = output + plane * oh * ow
             for oy in 0..<oh {
