@@ -940,24 +940,41 @@ final class PoolStep: SingleInputStep {
         g = geometry
         super.init(name: name, opType: opType, inputID: inputID, outputID: outputID)
         flops = Double(g.outputShape.reduce(1, *) * g.kernelHeight * g.kernelWidth)
-        parallel = parts > 1 && g.batch * g.channels * g.inputHeight * g.inputWidth >= 32768
+        parallel = parts > 1 && g.batch * g.channels * g.inputHeight * g.inputWidth >= 8192
     }
 
     override func run(part: Int, of parts: Int) {
         let h = g.inputHeight, w = g.inputWidth, oh = g.outputHeight, ow = g.outputWidth
         if !g.isMax && g.padTop == 0 && g.padLeft == 0 && (oh - 1) * g.strideY + g.kernelHeight <= h && (ow - 1) * g.strideX + g.kernelWidth <= w {
             // Every window inside the input (a skip-layer excitation's pooling): no bounds per output.
+            // The kH rows of a window row are summed first, 16 columns at a time (independent lanes
+            // instead of one long chain of dependent adds), then kW columns per output.
             let kh = g.kernelHeight, kw = g.kernelWidth, sy = g.strideY, sx = g.strideX, count = Float(kh * kw)
-            for plane in Step.range(g.batch * g.channels, part: part, of: parts) {
-                let src = input + plane * h * w, dst = output + plane * oh * ow
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var acc: Float = 0
-                        for ky in 0..<kh {
-                            let row = src + (oy * sy + ky) * w + ox * sx
-                            for kx in 0..<kw { acc += row[kx] }
+            let columns = (ow - 1) * sx + kw
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: columns + 16) { rowSums in
+                let sums = rowSums.baseAddress!
+                for plane in Step.range(g.batch * g.channels, part: part, of: parts) {
+                    let src = input + plane * h * w, dst = output + plane * oh * ow
+                    for oy in 0..<oh {
+                        let top = src + oy * sy * w
+                        var x = 0
+                        while x + 16 <= columns {
+                            var v = UnsafeRawPointer(top + x).loadUnaligned(as: SIMD16<Float>.self)
+                            for ky in 1..<max(kh, 1) { v += UnsafeRawPointer(top + ky * w + x).loadUnaligned(as: SIMD16<Float>.self) }
+                            UnsafeMutableRawPointer(sums + x).storeBytes(of: v, as: SIMD16<Float>.self)
+                            x += 16
                         }
-                        dst[oy * ow + ox] = acc / count
+                        while x < columns {
+                            var v = top[x]
+                            for ky in 1..<max(kh, 1) { v += top[ky * w + x] }
+                            sums[x] = v
+                            x += 1
+                        }
+                        for ox in 0..<ow {
+                            var acc: Float = 0
+                            for kx in 0..<kw { acc += sums[ox * sx + kx] }
+                            dst[oy * ow + ox] = acc / count
+                        }
                     }
                 }
             }
