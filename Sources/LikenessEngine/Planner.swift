@@ -13,6 +13,8 @@ struct Planner {
     let threads: Int
     /// The packed GEMM for convolutions; nil: OpenBLAS sgemm.
     let kernels: PackedKernels?
+    /// Whether 3x3 convolutions may run as Winograd F(2x2, 3x3) (`LIKENESS_WINOGRAD=off` disables it).
+    let winograd: Bool
 
     private struct Value {
         var shape: [Int]
@@ -40,11 +42,13 @@ struct Planner {
     private var fused: Set<Int> = []
     private var nodes: [Node] = []
 
-    init(graph: Graph, batchSize: Int, threads: Int, kernels: PackedKernels? = PackedKernels.current) {
+    init(graph: Graph, batchSize: Int, threads: Int, kernels: PackedKernels? = PackedKernels.current,
+         winograd: Bool = ProcessInfo.processInfo.environment["LIKENESS_WINOGRAD"] != "off") {
         self.graph = graph
         self.batchSize = batchSize
         self.threads = threads
         self.kernels = kernels
+        self.winograd = winograd
     }
 
     // MARK: Entry point
@@ -324,6 +328,15 @@ struct Planner {
             }
             let activation = fuseActivation(after: &outName)
             let outBuffer = newBuffer(try Limits.elementCount(g.outputShape, what: "\(op) '\(node.label)' output"))
+            if !transposed, x.channelScale < 0, let kernels, WinogradProductStep.accepts(g, kernels: kernels), winograd {
+                // Winograd F(2x2, 3x3): an input transform into the arena, then GEMMs + output transform.
+                let transformedBuffer = newBuffer(WinogradInputStep.transformedCount(g))
+                append(WinogradInputStep(name: node.label, geometry: g, inputID: x.buffer, outputID: transformedBuffer, parts: parts, kernels: kernels))
+                append(WinogradProductStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation,
+                                           inputID: transformedBuffer, outputID: outBuffer, parts: parts, kernels: kernels))
+                define(outName, Value(shape: g.outputShape, constant: nil, buffer: outBuffer))
+                return
+            }
             let step: SingleInputStep = transposed
                 ? ConvTransposeStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: x.buffer, outputID: outBuffer, parts: parts, kernels: kernels)
                 : ConvStep(name: node.label, geometry: g, weights: w, bias: bias, activation: activation, inputID: x.buffer, outputID: outBuffer, parts: parts, kernels: kernels)

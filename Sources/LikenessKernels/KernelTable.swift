@@ -14,13 +14,17 @@ public struct KernelTable: Sendable {
     public let gatherK4S2P1: @Sendable (GatherArguments) -> Void
     public let im2col: @Sendable (Im2colArguments) -> Void
     public let transposedK4S2P1: @Sendable (TransposedConvolutionArguments) -> Void
+    public let winogradInput: @Sendable (WinogradInputArguments) -> Void
+    public let winogradOutput: @Sendable (WinogradOutputArguments) -> Void
 
     public init(instructionSet: InstructionSet, tileRows: Int, tileColumns: Int,
                 gemm: @escaping @Sendable (GemmArguments) -> Void,
                 directConvolution: @escaping @Sendable (DirectConvolutionArguments) -> Void,
                 gatherK4S2P1: @escaping @Sendable (GatherArguments) -> Void,
                 im2col: @escaping @Sendable (Im2colArguments) -> Void,
-                transposedK4S2P1: @escaping @Sendable (TransposedConvolutionArguments) -> Void) {
+                transposedK4S2P1: @escaping @Sendable (TransposedConvolutionArguments) -> Void,
+                winogradInput: @escaping @Sendable (WinogradInputArguments) -> Void,
+                winogradOutput: @escaping @Sendable (WinogradOutputArguments) -> Void) {
         self.instructionSet = instructionSet
         self.tileRows = tileRows
         self.tileColumns = tileColumns
@@ -29,5 +33,7 @@ public struct KernelTable: Sendable {
         self.gatherK4S2P1 = gatherK4S2P1
         self.im2col = im2col
         self.transposedK4S2P1 = transposedK4S2P1
+        self.winogradInput = winogradInput
+        self.winogradOutput = winogradOutput
     }
 }

@@ -18,7 +18,9 @@ public let avx2Kernels = KernelTable(
     },
     gatherK4S2P1: { TransposedGather.k4s2p1($0) },
     im2col: { Im2col.run($0) },
-    transposedK4S2P1: { TransposedConvolution.k4s2p1($0, tile: Tile2x16.self) })
+    transposedK4S2P1: { TransposedConvolution.k4s2p1($0, tile: Tile2x16.self) },
+    winogradInput: { Winograd.transformInput($0, tile: Tile2x16.self) },
+    winogradOutput: { Winograd.transformOutput($0, tile: Tile2x16.self) })
 
 // MARK: - Register tiles (AVX2)
 

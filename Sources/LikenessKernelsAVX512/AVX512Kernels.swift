@@ -21,7 +21,9 @@ public let avx512Kernels = KernelTable(
     transposedK4S2P1: { args in
         // Two blocks of 16 input columns share each weight broadcast when the row has them.
         if args.width >= 32 { TransposedConvolution.k4s2p1(args, tile: Tile4x32.self) } else { TransposedConvolution.k4s2p1(args, tile: Tile8x16.self) }
-    })
+    },
+    winogradInput: { Winograd.transformInput($0, tile: Tile8x16.self) },
+    winogradOutput: { Winograd.transformOutput($0, tile: Tile8x16.self) })
 
 // MARK: - Register tiles (AVX-512)
 
