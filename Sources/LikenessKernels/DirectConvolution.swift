@@ -90,9 +90,14 @@ public enum DirectConvolution {
         // row, the compiler stores the accumulators back to memory on every tap).
         let taps = c * kh * kw
         let offsets = UnsafeMutableRawPointer(scratch + c * bandRows * length).bindMemory(to: Int.self, capacity: taps)
-        for t in 0..<taps {
-            let ci = t / (kh * kw), ky = t / kw % kh, kx = t % kw
-            offsets[t] = ((ci * bandRows + ky) * length + kx) * 4
+        var t = 0
+        for ci in 0..<c {
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    offsets[t] = ((ci * bandRows + ky) * length + kx) * 4
+                    t += 1
+                }
+            }
         }
         // A row of at most 16 outputs fills one vector: the tile's vectors then take consecutive
         // output rows (a line apart) instead of consecutive blocks of 16 columns.

@@ -21,7 +21,7 @@ public enum TransposedConvolution {
         c * 4 * paddedChannels(m) * 4
     }
 
-    static func paddedChannels(_ m: Int) -> Int { (m + channelAlignment - 1) / channelAlignment * channelAlignment }
+    @inlinable static func paddedChannels(_ m: Int) -> Int { (m + channelAlignment - 1) / channelAlignment * channelAlignment }
 
     /// Packs ONNX ConvTranspose weights [C, M, 4, 4] as [C][ky][M padded][kx], so the four kx taps
     /// of consecutive output channels are adjacent for one (input channel, ky).
@@ -42,7 +42,7 @@ public enum TransposedConvolution {
     /// Floats of one padded input line: x[ix] at index ix + 1, zeros around, room for the last
     /// block's loads at offsets up to 2 + 15 past its start; whole cache lines, so every line
     /// starts aligned (scratch is).
-    public static func lineLength(width: Int) -> Int { ((width + 15) / 16 * 16 + 18 + 15) / 16 * 16 }
+    @inlinable public static func lineLength(width: Int) -> Int { ((width + 15) / 16 * 16 + 18 + 15) / 16 * 16 }
 
     /// Input rows a band of `rows` output rows reads (rows / 2 + 2, plus one for an odd start).
     public static func bandRows(outputRows rows: Int) -> Int { rows / 2 + 3 }
@@ -58,9 +58,9 @@ public enum TransposedConvolution {
     public static func k4s2p1<S: TileShape>(_ args: TransposedConvolutionArguments, tile: S.Type) {
         let c = args.channels, h = args.height, w = args.width, m = args.outputChannels
         let ow = 2 * w, outPlane = 4 * h * w
-        let mp = (m + channelAlignment - 1) / channelAlignment * channelAlignment
+        let mp = paddedChannels(m)
         guard !args.rows.isEmpty else { return }
-        let length = ((w + 15) / 16 * 16 + 18 + 15) / 16 * 16
+        let length = lineLength(width: w)
         // Band line t holds input row firstRow + t of every channel: [C][bandCount][length].
         let firstRow = (args.rows.lowerBound >> 1) - 1
         let bandCount = ((args.rows.upperBound - 1) >> 1) + 1 - firstRow + 1
