@@ -80,19 +80,3 @@ final class ExecutionPlan {
     }
 }
 
-// MARK: - Threading
-
-/// How frames use the cores: OpenBLAS's threads inside each sgemm, or the engine's own pool
-/// splitting every layer (im2col, sgemm, epilogue) across threads with single-threaded sgemm.
-enum ThreadingMode: String, Sendable {
-    case own
-    case blas
-
-    /// `LIKENESS_THREADING=own|blas` overrides the default (`own`, which measured faster).
-    static var current: ThreadingMode {
-        if let raw = ProcessInfo.processInfo.environment["LIKENESS_THREADING"], let mode = ThreadingMode(rawValue: raw) {
-            return mode
-        }
-        return .own
-    }
-}

@@ -17,7 +17,7 @@ enum Operators {
         "Constant", "Shape", "Gather", "ConstantOfShape", "Range", "Floor", "Ceil", "Equal", "Where", "Size",
         "Mod",
     ]
-    static let supported: [String] = (runtime.union(foldOnly)).sorted()
+    static let supported: [String] = (runtime.union(foldOnly).union(OperatorRegistry.opTypes)).sorted()
 }
 
 // MARK: - Activation
@@ -339,6 +339,11 @@ struct ResizeTables: Equatable, Sendable {
     var linear: Bool
     var y0: [Int], y1: [Int], wy: [Float]
     var x0: [Int], x1: [Int], wx: [Float]
+    /// Cubic mode (Keys's convolution, `cubic_coeff_a`): four source indices and weights per output
+    /// row / column (`yTaps[4·oy + i]`), indices clamped to the edge; empty otherwise.
+    var cubic = false
+    var yTaps: [Int] = [], yWeights: [Float] = []
+    var xTaps: [Int] = [], xWeights: [Float] = []
 
     init(node: Node, input: [Int], scales: [Float]?, sizes: [Int]?) throws(EngineError) {
         func fail(_ detail: String) -> EngineError { .badAttribute(node: node.label, op: node.opType, detail: detail) }
@@ -368,8 +373,11 @@ struct ResizeTables: Equatable, Sendable {
         switch mode {
         case "nearest": isLinear = false
         case "linear", "bilinear": isLinear = true
-        default: throw fail("mode '\(mode)' (supported: nearest, linear)")
+        case "cubic": isLinear = false; cubic = true
+        default: throw fail("mode '\(mode)' (supported: nearest, linear, cubic)")
         }
+        if node.int("antialias", default: 0) != 0 { throw fail("antialias is not supported") }
+        if let axes = node.ints("axes"), axes != [0, 1, 2, 3] { throw fail("axes \(axes) are not supported") }
         linear = isLinear
         let defaultTransform = node.opType == "Upsample" ? "asymmetric" : "half_pixel"
         let transform = node.string("coordinate_transformation_mode", default: defaultTransform)
@@ -414,6 +422,44 @@ struct ResizeTables: Equatable, Sendable {
         }
         (y0, y1, wy) = table(inSize: input[2], outSize: out[2], scale: sc[2])
         (x0, x1, wx) = table(inSize: input[3], outSize: out[3], scale: sc[3])
+        guard cubic else { return }
+        let a = node.float("cubic_coeff_a", default: -0.75)
+        let excludeOutside = node.int("exclude_outside", default: 0) != 0
+        /// Keys's cubic convolution kernel at distance s.
+        func kernel(_ s: Float) -> Float {
+            let d = abs(s)
+            if d <= 1 { return ((a + 2) * d - (a + 3)) * d * d + 1 }
+            if d < 2 { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a }
+            return 0
+        }
+        func cubicTable(inSize: Int, outSize: Int, scale: Float) -> ([Int], [Float]) {
+            var taps = [Int](repeating: 0, count: 4 * outSize), weights = [Float](repeating: 0, count: 4 * outSize)
+            for o in 0..<outSize {
+                let x: Float
+                switch transform {
+                case "half_pixel": x = (Float(o) + 0.5) / scale - 0.5
+                case "pytorch_half_pixel": x = outSize > 1 ? (Float(o) + 0.5) / scale - 0.5 : 0
+                case "align_corners": x = outSize > 1 ? Float(o) * Float(inSize - 1) / Float(outSize - 1) : 0
+                case "tf_half_pixel_for_nearest": x = (Float(o) + 0.5) / scale
+                default: x = Float(o) / scale
+                }
+                let base = Int(x.rounded(.down))
+                let t = x - Float(base)
+                var sum: Float = 0
+                for i in 0..<4 {
+                    let index = base - 1 + i
+                    var w = kernel(t - Float(i - 1))
+                    if excludeOutside && (index < 0 || index >= inSize) { w = 0 }
+                    taps[4 * o + i] = min(max(index, 0), inSize - 1)
+                    weights[4 * o + i] = w
+                    sum += w
+                }
+                if excludeOutside && sum != 0 { for i in 0..<4 { weights[4 * o + i] /= sum } }
+            }
+            return (taps, weights)
+        }
+        (yTaps, yWeights) = cubicTable(inSize: input[2], outSize: out[2], scale: sc[2])
+        (xTaps, xWeights) = cubicTable(inSize: input[3], outSize: out[3], scale: sc[3])
     }
 }
 

@@ -13,7 +13,7 @@ struct Planner {
     let threads: Int
     /// The packed GEMM for convolutions; nil: OpenBLAS sgemm.
     let kernels: PackedKernels?
-    /// Whether 3x3 convolutions may run as Winograd F(2x2, 3x3) (`LIKENESS_WINOGRAD=off` disables it).
+    /// Whether 3x3 convolutions may run as Winograd F(2x2, 3x3) (``EngineOptions/winograd``).
     let winograd: Bool
 
     private struct Value {
@@ -42,8 +42,7 @@ struct Planner {
     private var fused: Set<Int> = []
     private var nodes: [Node] = []
 
-    init(graph: Graph, batchSize: Int, threads: Int, kernels: PackedKernels? = PackedKernels.current,
-         winograd: Bool = ProcessInfo.processInfo.environment["LIKENESS_WINOGRAD"] != "off") {
+    init(graph: Graph, batchSize: Int, threads: Int, kernels: PackedKernels? = PackedKernels.current, winograd: Bool = true) {
         self.graph = graph
         self.batchSize = batchSize
         self.threads = threads
@@ -159,7 +158,7 @@ struct Planner {
 
     // MARK: Values and buffers
 
-    private mutating func newBuffer(_ count: Int, pinned: Bool = false, initial: [Float]? = nil) -> Int {
+    mutating func newBuffer(_ count: Int, pinned: Bool = false, initial: [Float]? = nil) -> Int {
         buffers.append(Buffer(count: max(count, 1), pinned: pinned, initial: initial))
         references.append(0)
         return buffers.count - 1
@@ -209,7 +208,7 @@ struct Planner {
         return act
     }
 
-    private mutating func append(_ step: Step) {
+    mutating func append(_ step: Step) {
         if step.scratchCount > 0 {
             step.scratchID = newBuffer(step.scratchCount)
         }
@@ -229,14 +228,42 @@ struct Planner {
         return references[v.buffer] == 1
     }
 
-    private var parts: Int { threads }
+    var parts: Int { threads }
+
+    // MARK: For operator definitions
+
+    /// The shape of a value the node reads.
+    func shape(of name: String, _ node: Node) throws(EngineError) -> [Int] { try value(name, node).shape }
+
+    /// The value of `name` when it is a constant (an initializer or folded).
+    func constantValue(_ name: String) -> Tensor? { constant(name) }
+
+    /// The arena buffer holding `name` (a pinned copy for a float constant).
+    mutating func buffer(of name: String, _ node: Node) throws(EngineError) -> Int { try bufferFor(name, node) }
+
+    /// Defines a latent-dependent output value in `buffer`.
+    mutating func defineRuntime(_ name: String, shape: [Int], buffer: Int) {
+        define(name, Value(shape: shape, constant: nil, buffer: buffer))
+    }
+
+    /// Lowers a single-input, single-output rearrangement to one strided copy.
+    mutating func lowerCopy(_ node: Node, _ makeCopy: ([Int]) throws(EngineError) -> ([Int], CopyDescriptor)) throws(EngineError) {
+        guard let name = node.input(0) else { throw node.shapeError("missing input 0") }
+        let input = try value(name, node)
+        let (shape, copy) = try makeCopy(input.shape)
+        let inputBuffer = try bufferFor(name, node)
+        let output = newBuffer(try Limits.elementCount(shape, what: "\(node.opType) '\(node.label)' output"))
+        append(CopyStep(name: node.label, opType: node.opType, pieces: [(inputBuffer, output, copy)]))
+        define(node.outputs[0], Value(shape: shape, constant: nil, buffer: output))
+    }
 
     // MARK: Node planning
 
     private mutating func plan(nodeAt index: Int) throws(EngineError) {
         let node = nodes[index]
         let op = node.opType
-        guard Operators.runtime.contains(op) || Operators.foldOnly.contains(op) else {
+        let definition = OperatorRegistry.definition(for: op)
+        guard definition != nil || Operators.runtime.contains(op) || Operators.foldOnly.contains(op) else {
             throw .unsupportedOperator(op: op, node: node.label, supported: Operators.supported)
         }
         for o in node.outputs where !o.isEmpty && values[o] != nil && graph.initializers[o] == nil {
@@ -264,6 +291,11 @@ struct Planner {
                 if case .float(let f) = tensor.storage { try ModelLoader.checkFinite(f, name: name) }
                 define(name, Value(shape: tensor.shape, constant: tensor, buffer: -1))
             }
+            return
+        }
+        if let definition {
+            try definition.lower(node, &self)
+            consume(node)
             return
         }
         guard Operators.runtime.contains(op) else {

@@ -17,6 +17,9 @@ enum Reference {
         }
         func fail(_ detail: String) -> EngineError { .shapeMismatch(node: node.label, op: node.opType, detail: detail) }
 
+        if let definition = OperatorRegistry.definition(for: node.opType) {
+            return try definition.evaluate(node, inputs)
+        }
         switch node.opType {
         // MARK: Constants and shapes
         case "Constant":
@@ -403,6 +406,17 @@ enum Reference {
         let (n, c, h, w) = (t.inputShape[0], t.inputShape[1], t.inputShape[2], t.inputShape[3])
         let (oh, ow) = (t.outputShape[2], t.outputShape[3])
         var out = [Float](repeating: 0, count: n * c * oh * ow)
+        if t.cubic {
+            for plane in 0..<(n * c) { for oy in 0..<oh { for ox in 0..<ow {
+                var acc: Double = 0
+                for i in 0..<4 { for j in 0..<4 {
+                    acc += Double(t.yWeights[4 * oy + i]) * Double(t.xWeights[4 * ox + j])
+                        * Double(v[(plane * h + t.yTaps[4 * oy + i]) * w + t.xTaps[4 * ox + j]])
+                } }
+                out[(plane * oh + oy) * ow + ox] = Float(acc)
+            } } }
+            return Tensor(shape: t.outputShape, floats: out)
+        }
         for plane in 0..<(n * c) {
             for oy in 0..<oh { for ox in 0..<ow {
                 let p = plane * h * w

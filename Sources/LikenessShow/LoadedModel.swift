@@ -1,10 +1,18 @@
 import Foundation
 import LikenessEngine
+import LikenessMedia
 import LikenessPath
 
 // MARK: - Conformances
 
-extension Generator: ImageGenerator {}
+extension Generator: ImageGenerator {
+    public func renderRGB(latents: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: planeFloatCount) { planes in
+            render(latents: latents, into: planes)
+            RGB8Conversion.convert(unsafePlanes: planes.baseAddress!, pixelCount: imageWidth * imageHeight, into: output.baseAddress!)
+        }
+    }
+}
 
 extension LatentPath: LatentSource {}
 

@@ -59,14 +59,15 @@ struct Bench: ParsableCommand {
         }
         let generator: Generator
         do {
-            generator = try Generator(contentsOf: URL(fileURLWithPath: path), batchSize: batch, threads: threads)
+            generator = try Generator(contentsOf: URL(fileURLWithPath: path), batchSize: batch, threads: threads,
+                                      options: EngineOptions(environment: ProcessInfo.processInfo.environment))
         } catch {
             printError("likeness bench: \(error)")
             throw ExitCode.failure
         }
         let layers = generator.layers
         let z = (0..<(batch * generator.zDim)).map { Float(sin(Double($0) * 12.9898)) }
-        var out = [UInt8](repeating: 0, count: batch * generator.frameByteCount)
+        var out = [Float](repeating: 0, count: batch * generator.planeFloatCount)
         var layerNanos = [UInt64](repeating: 0, count: layers.count)
 
         // Whole frames, unprofiled.
@@ -77,12 +78,12 @@ struct Bench: ParsableCommand {
         z.withUnsafeBufferPointer { zp in
             out.withUnsafeMutableBufferPointer { op in
                 totals.withUnsafeMutableBufferPointer { tp in
-                    for _ in 0..<warmup { generator.renderRGB(latents: zp, into: op) }
+                    for _ in 0..<warmup { generator.render(latents: zp, into: op) }
                     let allocationsBefore = counter?.count()
                     let cpuStart = processCPUSeconds()
                     for i in 0..<iterations {
                         let t0 = DispatchTime.now().uptimeNanoseconds
-                        generator.renderRGB(latents: zp, into: op)
+                        generator.render(latents: zp, into: op)
                         tp[i] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
                     }
                     cpuSeconds = processCPUSeconds() - cpuStart
@@ -97,7 +98,7 @@ struct Bench: ParsableCommand {
                 layerNanos.withUnsafeMutableBufferPointer { lp in
                     for _ in 0..<iterations {
                         for i in 0..<lp.count { lp[i] = 0 }
-                        generator.renderRGB(latents: zp, into: op, layerNanoseconds: lp, threadCPUClock: cpuClock)
+                        generator.render(latents: zp, into: op, layerNanoseconds: lp, threadCPUClock: cpuClock)
                         for i in 0..<lp.count { perLayer[i].append(Double(lp[i]) / 1e6) }
                     }
                 }
@@ -121,11 +122,11 @@ struct Bench: ParsableCommand {
         for (i, layer) in layers.enumerated() {
             let med = layerMedians[i]
             let p90 = percentile(perLayer[i], 0.9) / frame
-            let rate = med > 0 ? layer.gflopPerFrame / (med / 1e3) : 0
-            var line = pad(String(layer.name.suffix(33)), 34) + pad(layer.opType, 15) + lpad(String(format: "%.4f", layer.gflopPerFrame), 8)
+            let rate = med > 0 ? (layer.gflop / frame) / (med / 1e3) : 0
+            var line = pad(String(layer.name.suffix(33)), 34) + pad(layer.opType, 15) + lpad(String(format: "%.4f", (layer.gflop / frame)), 8)
                 + lpad(String(format: "%.3f", med), 9) + lpad(String(format: "%.3f", p90), 9) + lpad(String(format: "%.1f", rate), 9)
                 + lpad(String(format: "%.1f%%", 100 * med / layerSum), 7)
-            if !noSgemm, let g = layer.gemmShape, layer.gflopPerFrame >= 0.02 {
+            if !noSgemm, let g = layer.gemmShape, (layer.gflop / frame) >= 0.02 {
                 let key = "\(g.m)x\(g.n)x\(g.k)"
                 let reference = sgemmCache[key] ?? Benchmarks.sgemmGFLOPS(m: g.m, n: g.n, k: g.k, threads: generator.threads, threadCPUClock: cpuClock && generator.threads == 1)
                 sgemmCache[key] = reference

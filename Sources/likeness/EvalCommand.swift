@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LikenessEngine
+import LikenessMedia
 
 // MARK: - likeness eval
 
@@ -56,13 +57,21 @@ struct Eval: ParsableCommand {
                 throw ExitCode.failure
             }
             let batch = latents.count / probe.zDim
-            let generator = batch == 1 ? probe : try Generator(contentsOf: url, batchSize: batch, threads: threads)
+            let generator = try Generator(contentsOf: url, batchSize: batch, threads: threads,
+                                          options: EngineOptions(environment: ProcessInfo.processInfo.environment))
             if let output {
                 let values = generator.forward(latents: latents)
                 try values.withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: output)) }
             }
             if let rgb {
-                let bytes = generator.renderRGB(latents: latents)
+                let planes = generator.forward(latents: latents)
+                let pixels = generator.imageWidth * generator.imageHeight
+                var bytes = [UInt8](repeating: 0, count: batch * pixels * 3)
+                planes.withUnsafeBufferPointer { src in bytes.withUnsafeMutableBufferPointer { dst in
+                    for n in 0..<batch {
+                        RGB8Conversion.convert(unsafePlanes: src.baseAddress! + n * 3 * pixels, pixelCount: pixels, into: dst.baseAddress! + n * 3 * pixels)
+                    }
+                } }
                 try Data(bytes).write(to: URL(fileURLWithPath: rgb))
             }
         } catch let error as EngineError {

@@ -460,13 +460,77 @@ def bad_cases():
 
 # MARK: - Main
 
+def stage_op_cases():
+    """Operators of the detail stages (pixel shuffle, padding, cubic resize) and a random-weight stage.
+
+    Drawn from their own seeded generator, so adding them left every earlier fixture unchanged.
+    """
+    local = np.random.default_rng(20261202)
+    r = lambda *shape, scale=1.0: (local.standard_normal(shape) * scale).astype(np.float32)
+    cases = []
+    add = lambda name, nodes, shape, inits=None, **kw: cases.append((name, make_model(nodes, shape, inits, **kw), shape, local))
+    add("depth_to_space_dcr", [node("DepthToSpace", ["z"], ["image"], blocksize=2, mode="DCR")], [1, 12, 5, 7])
+    add("depth_to_space_crd", [node("DepthToSpace", ["z"], ["image"], blocksize=3, mode="CRD")], [2, 18, 4, 3])
+    add("space_to_depth", [node("SpaceToDepth", ["z"], ["image"], blocksize=2)], [1, 3, 6, 8])
+    add("pad_constant", [node("Pad", ["z", "pads", "value"], ["image"], mode="constant")], [1, 3, 5, 7],
+        {"pads": np.array([0, 0, 1, 2, 0, 0, 3, 1], np.int64), "value": np.array(0.5, np.float32)})
+    add("pad_reflect", [node("Pad", ["z", "pads"], ["image"], mode="reflect")], [2, 2, 6, 5],
+        {"pads": np.array([0, 0, 2, 3, 0, 0, 1, 4], np.int64)})
+    add("pad_edge_crop", [node("Pad", ["z", "pads"], ["image"], mode="edge")], [1, 2, 5, 6],
+        {"pads": np.array([0, 0, 2, -1, 0, 0, -2, 3], np.int64)})
+    add("resize_cubic_half_pixel", [node("Resize", ["z", "", "scales"], ["image"], mode="cubic")],
+        [1, 3, 5, 7], {"scales": np.array([1, 1, 2, 2], np.float32)})
+    add("resize_cubic_align_corners", [node("Resize", ["z", "", "scales"], ["image"], mode="cubic", coordinate_transformation_mode="align_corners")],
+        [1, 2, 4, 6], {"scales": np.array([1, 1, 3, 2], np.float32)})
+    add("resize_cubic_pytorch_a05_exclude", [node("Resize", ["z", "", "", "sizes"], ["image"], mode="cubic", cubic_coeff_a=-0.5,
+                                                  exclude_outside=1, coordinate_transformation_mode="pytorch_half_pixel")],
+        [1, 2, 5, 4], {"sizes": np.array([1, 2, 9, 11], np.int64)}, dynamic_batch=False)
+    # A x2 detail stage of the agreed architecture at an odd size: conv -> leaky -> conv -> pixel
+    # shuffle (CRD, as PyTorch exports it) plus a bilinear upscale of the input (global residual), clipped.
+    add("stage_x2_residual", [
+        node("Conv", ["z", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]), node("LeakyRelu", ["c1"], ["a1"], alpha=0.2),
+        node("Conv", ["a1", "w2", "b2"], ["c2"], pads=[1, 1, 1, 1]), node("LeakyRelu", ["c2"], ["a2"], alpha=0.2),
+        node("Conv", ["a2", "w3", "b3"], ["c3"], pads=[1, 1, 1, 1]),
+        node("DepthToSpace", ["c3"], ["shuffled"], blocksize=2, mode="CRD"),
+        node("Resize", ["z", "", "scales"], ["up"], mode="linear", coordinate_transformation_mode="half_pixel"),
+        node("Add", ["up", "shuffled"], ["sum"]), node("Clip", ["sum", "lo", "hi"], ["image"])],
+        [1, 3, 9, 11], {"w1": r(16, 3, 3, 3, scale=0.3), "b1": r(16, scale=0.1), "w2": r(16, 16, 3, 3, scale=0.1),
+                        "b2": r(16, scale=0.1), "w3": r(12, 16, 3, 3, scale=0.1), "b3": r(12, scale=0.1),
+                        "scales": np.array([1, 1, 2, 2], np.float32), "lo": np.array(-1, np.float32), "hi": np.array(1, np.float32)},
+        dynamic_batch=False, metadata={"likeness.stage": "detail", "likeness.scale": "2"})
+    return cases
+
+
+def write_stage_ops(golden):
+    for name, model, shape, local in stage_op_cases():
+        data = model.SerializeToString()
+        x = (local.standard_normal(shape) * 0.6).astype(np.float32)
+        y = ort_run(data, x)
+        base = os.path.join("ops", name)
+        with open(os.path.join(FIX, base + ".onnx"), "wb") as f:
+            f.write(data)
+        write_f32(os.path.join(FIX, base + ".in.f32"), x)
+        write_f32(os.path.join(FIX, base + ".out.f32"), y)
+        golden.append({"name": name, "model": base + ".onnx", "input": base + ".in.f32", "inputShape": list(shape),
+                       "expected": base + ".out.f32", "outputShape": list(y.shape), "generator": False})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bench", action="store_true", help="only write .cache/bench-128.onnx")
+    parser.add_argument("--stage-ops", action="store_true", help="only (re)write the detail stages' operator cases into golden.json")
     args = parser.parse_args()
     bench_path = os.path.join(ROOT, ".cache", "bench-128.onnx")
     if args.bench:
         bench_model(bench_path)
+        return
+    if args.stage_ops:
+        names = {name for name, *_ in stage_op_cases()}
+        with open(os.path.join(FIX, "golden.json")) as f:
+            golden = [g for g in json.load(f) if g["name"] not in names]
+        write_stage_ops(golden)
+        with open(os.path.join(FIX, "golden.json"), "w") as f:
+            json.dump(golden, f, indent=1)
         return
 
     for sub in ("ops", "models", "bad"):
@@ -496,6 +560,7 @@ def main():
             golden.append({"name": f"{name} batch {batch}", "model": path, "input": base + ".in.f32", "inputShape": [batch, z_dim],
                            "expected": base + ".out.f32", "outputShape": list(y.shape), "generator": True})
 
+    write_stage_ops(golden)
     with open(os.path.join(FIX, "golden.json"), "w") as f:
         json.dump(golden, f, indent=1)
 

@@ -65,8 +65,8 @@ struct BadInputTests {
         }
         // Either a clean error or a model that runs.
         if let generator = try? Generator(data: data) {
-            let out = generator.renderRGB(latents: [Float](repeating: 0.1, count: generator.zDim))
-            #expect(out.count == generator.frameByteCount)
+            let out = generator.forward(latents: [Float](repeating: 0.1, count: generator.zDim))
+            #expect(out.count == generator.planeFloatCount)
         }
     }
 }

@@ -328,23 +328,6 @@ struct KernelTests {
         #expect(worstSigmoid < 5e-7)
     }
 
-    @Test("SIMD RGB conversion equals the scalar definition")
-    func rgbConversion() {
-        var random = TestRandom(seed: 4)
-        let pixels = 16 * 5 + 7
-        var planes = random.floats(3 * pixels, scale: 1.2)
-        planes[0] = 1; planes[1] = -1; planes[2] = 0; planes[3] = 2; planes[4] = -2; planes[5] = 0.5 / 127.5 - 1
-        var out = [UInt8](repeating: 0, count: 3 * pixels)
-        planes.withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { o in
-            RGBConversion.convert(planes: p.baseAddress!, pixelCount: pixels, into: o.baseAddress!)
-        } }
-        for i in 0..<pixels { for c in 0..<3 {
-            #expect(out[i * 3 + c] == RGBConversion.byte(planes[c * pixels + i]))
-        } }
-        #expect(out[0] == 255 && out[3] == 0 && out[6] == 128)
-        #expect(RGBConversion.byte(1) == 255 && RGBConversion.byte(-1) == 0 && RGBConversion.byte(0) == 128 && RGBConversion.byte(.nan) == 0)
-    }
-
     @Test("float16 conversion is exact")
     func halfConversion() {
         #expect(ModelLoader.floatFromHalf(0x3C00) == 1)

@@ -22,10 +22,8 @@ struct PackedKernels: Sendable {
     var tileRows: Int { table.tileRows }
     var gemm: @Sendable (GemmArguments) -> Void { table.gemm }
 
-    /// The kernels for `LIKENESS_KERNELS` (or the best this CPU has); nil for the baseline.
-    static var current: PackedKernels? {
-        select(InstructionSet.selected(environment: ProcessInfo.processInfo.environment))
-    }
+    /// The best kernels this CPU has; nil for the baseline.
+    static var current: PackedKernels? { select(InstructionSet.supported) }
 
     static func select(_ set: InstructionSet) -> PackedKernels? {
         switch set {

@@ -890,7 +890,7 @@ final class ResizeStep: SingleInputStep {
         isDouble = !t.linear && t.outputShape[2] == 2 * t.inputShape[2] && t.outputShape[3] == 2 * t.inputShape[3]
             && t.y0 == (0..<t.outputShape[2]).map { $0 / 2 } && t.x0 == (0..<t.outputShape[3]).map { $0 / 2 }
         super.init(name: name, opType: opType, inputID: inputID, outputID: outputID)
-        flops = Double(t.outputShape.reduce(1, *)) * (t.linear ? 6 : 0)
+        flops = Double(t.outputShape.reduce(1, *)) * (t.cubic ? 16 : t.linear ? 6 : 0)
         parallel = parts > 1 && t.outputShape.reduce(1, *) >= 32768
     }
 
@@ -898,6 +898,27 @@ final class ResizeStep: SingleInputStep {
         let h = t.inputShape[2], w = t.inputShape[3], oh = t.outputShape[2], ow = t.outputShape[3]
         for plane in Step.range(t.inputShape[0] * t.inputShape[1], part: part, of: parts) {
             let src = input + plane * h * w, dst = output + plane * oh * ow
+            if t.cubic {
+                // Separable: four source rows blended per output row, then four columns per output.
+                t.yTaps.withUnsafeBufferPointer { yt in t.yWeights.withUnsafeBufferPointer { yw in
+                t.xTaps.withUnsafeBufferPointer { xt in t.xWeights.withUnsafeBufferPointer { xw in
+                    for oy in 0..<oh {
+                        let r0 = src + yt[4 * oy] * w, r1 = src + yt[4 * oy + 1] * w
+                        let r2 = src + yt[4 * oy + 2] * w, r3 = src + yt[4 * oy + 3] * w
+                        let (a0, a1, a2, a3) = (yw[4 * oy], yw[4 * oy + 1], yw[4 * oy + 2], yw[4 * oy + 3])
+                        let out = dst + oy * ow
+                        for ox in 0..<ow {
+                            var acc: Float = 0
+                            for j in 0..<4 {
+                                let x = xt[4 * ox + j]
+                                acc += xw[4 * ox + j] * (a0 * r0[x] + a1 * r1[x] + a2 * r2[x] + a3 * r3[x])
+                            }
+                            out[ox] = acc
+                        }
+                    }
+                } } } }
+                continue
+            }
             y0.withUnsafeBufferPointer { y0 in x0.withUnsafeBufferPointer { x0 in
                 if isDouble {
                     for iy in 0..<h {

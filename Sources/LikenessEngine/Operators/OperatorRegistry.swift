@@ -1,0 +1,52 @@
+// MARK: - OperatorDefinition
+
+/// One ONNX operator in one file: its shape rule and reference evaluation (``evaluate(_:_:)``,
+/// used for constant folding and as the reference the kernels are tested against) and its
+/// lowering to steps (``lower(_:_:)``), next to the step that runs it.
+///
+/// Adding an operator is one new file in `Operators/` and one line in ``OperatorRegistry/all``.
+protocol OperatorDefinition {
+    /// The ONNX operator names this definition handles.
+    static var opTypes: [String] { get }
+    /// Evaluates a node whose inputs are all constants (`inputs[i]` nil for an omitted optional input).
+    static func evaluate(_ node: Node, _ inputs: [Tensor?]) throws(EngineError) -> [Tensor]
+    /// Plans a node that reads latent-dependent values: defines its outputs and appends its steps.
+    static func lower(_ node: Node, _ lowering: inout Planner) throws(EngineError)
+}
+
+// MARK: - OperatorRegistry
+
+/// Every operator defined in `Operators/`, found by name.
+enum OperatorRegistry {
+    static let all: [any OperatorDefinition.Type] = [
+        DepthToSpace.self,
+        SpaceToDepth.self,
+        Pad.self,
+    ]
+
+    private static let byName: [String: any OperatorDefinition.Type] = {
+        var table: [String: any OperatorDefinition.Type] = [:]
+        for definition in all { for name in definition.opTypes { table[name] = definition } }
+        return table
+    }()
+
+    static func definition(for opType: String) -> (any OperatorDefinition.Type)? { byName[opType] }
+
+    /// Names of every registered operator.
+    static var opTypes: [String] { all.flatMap { $0.opTypes } }
+}
+
+// MARK: - Helpers
+
+extension Node {
+    /// A shape error at this node.
+    func shapeError(_ detail: String) -> EngineError { .shapeMismatch(node: label, op: opType, detail: detail) }
+    /// An attribute error at this node.
+    func attributeError(_ detail: String) -> EngineError { .badAttribute(node: label, op: opType, detail: detail) }
+
+    /// The constant input at `index`, required.
+    func required(_ inputs: [Tensor?], _ index: Int) throws(EngineError) -> Tensor {
+        guard index < inputs.count, let t = inputs[index] else { throw shapeError("missing input \(index)") }
+        return t
+    }
+}
