@@ -99,6 +99,14 @@ public final class Generator: @unchecked Sendable {
         }
     }
 
+    /// Runs the model; writes `batchSize` images [N, 3, H, W] as planar floats in [-1, 1].
+    public func render(latents: UnsafeBufferPointer<Float>, into planes: UnsafeMutableBufferPointer<Float>) {
+        precondition(latents.count == batchSize * zDim && planes.count >= batchSize * 3 * imageWidth * imageHeight)
+        guard let src = latents.baseAddress, let dst = planes.baseAddress else { return }
+        plan.input.update(from: src, count: latents.count); plan.run()
+        dst.update(from: plan.output, count: batchSize * 3 * imageWidth * imageHeight)
+    }
+
     /// Renders `batchSize` frames into a new array (allocates; see ``renderRGB(latents:into:)``).
     public func renderRGB(latents: [Float]) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: batchSize * frameByteCount)
