@@ -75,19 +75,22 @@ let package = Package(
         .target(name: "LikenessPath"),
         .target(name: "LikenessMedia", dependencies: ["CPNG"]),
         .target(name: "LikenessDisplay", dependencies: ["CSDL2", "LikenessMedia"]),
+        // Exhibitions, the stage pipeline, the frame producer, show commands and state: no SDL.
         .target(
             name: "LikenessShow",
             dependencies: [
-                "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessDisplay",
+                "LikenessEngine", "LikenessPath", "LikenessMedia",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // The kiosk window loop: the only show code that links SDL.
+        .target(name: "LikenessKiosk", dependencies: ["LikenessDisplay", "LikenessShow", "LikenessMedia"]),
 
         // MARK: Command-line tool
         .executableTarget(
             name: "likeness",
             dependencies: [
-                "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessDisplay", "LikenessShow",
+                "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessDisplay", "LikenessShow", "LikenessKiosk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,7 +99,8 @@ let package = Package(
         .testTarget(name: "LikenessEngineTests", dependencies: ["LikenessEngine", "LikenessKernels"] + isaDependencies),
         .testTarget(name: "LikenessPathTests", dependencies: ["LikenessPath"]),
         .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia", "LikenessDisplay"]),
-        .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow"], exclude: ["BadExhibitions"]),
+        .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessPath", "LikenessMedia"], exclude: ["BadExhibitions"]),
+        .testTarget(name: "LikenessKioskTests", dependencies: ["LikenessKiosk", "LikenessShow", "LikenessDisplay", "LikenessMedia"]),
         .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia"]),
     ],
     swiftLanguageModes: [.v6]

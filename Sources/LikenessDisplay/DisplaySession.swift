@@ -14,6 +14,12 @@ public enum DisplayEvent: Equatable, Sendable {
     case snapshot
     /// `i`: show / hide the info overlay.
     case toggleOverlay
+    /// `n`: the next sitter.
+    case nextSitter
+    /// `b`: blackout on / off.
+    case toggleBlackout
+    /// `r`: read the exhibition file again.
+    case reload
     /// The window system needs the windows redrawn (exposed, resized, restored).
     case redraw
 }
@@ -99,6 +105,12 @@ public final class DisplaySession {
                     result.append(.snapshot)
                 case Int(SDLK_i.rawValue):
                     result.append(.toggleOverlay)
+                case Int(SDLK_n.rawValue):
+                    result.append(.nextSitter)
+                case Int(SDLK_b.rawValue):
+                    result.append(.toggleBlackout)
+                case Int(SDLK_r.rawValue):
+                    result.append(.reload)
                 default:
                     break
                 }

@@ -14,12 +14,14 @@ public enum Fit: String, Sendable, CaseIterable {
 
 // MARK: - LanczosResampler
 
-/// Lanczos-3 resampling of RGB8 frames from one fixed size to another, allocation-free per frame.
+/// Lanczos-3 resampling of planar float images `[3, H, W]` from one fixed size to another, allocation-free per frame.
 ///
-/// Separable: a horizontal pass into a float buffer `[sourceRows, targetRectWidth, 3]`, then a vertical pass into
-/// the target. The kernel is `sinc(x) * sinc(x / 3)` for `|x| < 3` (Duchon 1979; Turkowski 1990), widened by the
-/// scale factor when shrinking so it also low-pass filters. Taps are precomputed once per axis (start index and
-/// normalised weights; edges clamp). Not thread-safe: one resampler per thread.
+/// Separable: a horizontal pass into a float buffer `[3, sourceHeight, destinationRect.width]`, then a vertical pass
+/// into the target planes. The kernel is `sinc(x) * sinc(x / 3)` for `|x| < 3` (Duchon 1979; Turkowski 1990),
+/// widened by the scale factor when shrinking so it also low-pass filters. Taps are precomputed once per axis
+/// (start index and normalised weights; edges clamp). Works on the model's floats (`[-1, 1]`), so a frame is
+/// quantised to bytes only once, after resampling (`RGB8Conversion`); values may overshoot `[-1, 1]` slightly
+/// (Lanczos rings) and are clamped by that conversion. Not thread-safe: one resampler per thread.
 public final class LanczosResampler {
     /// Source size the resampler was built for.
     public let sourceWidth: Int, sourceHeight: Int
@@ -29,14 +31,16 @@ public final class LanczosResampler {
     public let destinationRect: (x: Int, y: Int, width: Int, height: Int)
     /// Canvas colour outside `destinationRect`.
     public let background: RGBColor
+    /// `background` as model floats, one per plane.
+    private let backgroundPlanes: [Float]
 
     private let horizontal: Taps
     private let vertical: Taps
-    /// Intermediate `[sourceHeight, destinationRect.width, 3]` floats, reused for every frame.
+    /// Intermediate `[3, sourceHeight, destinationRect.width]` floats, reused for every frame.
     private var scratch: [Float]
-    /// For each horizontal tap, the byte offset of its (edge-clamped) source pixel in a row.
+    /// For each horizontal tap, the (edge-clamped) source column.
     private let horizontalOffsets: [Int]
-    /// For each vertical tap, the float offset of its (edge-clamped) row in the intermediate buffer.
+    /// For each vertical tap, the float offset of its (edge-clamped) row in one intermediate plane.
     private let verticalOffsets: [Int]
 
     /// Precomputed filter taps for one axis.
@@ -99,6 +103,7 @@ public final class LanczosResampler {
         self.targetWidth = targetWidth
         self.targetHeight = targetHeight
         self.background = background
+        backgroundPlanes = [background.red, background.green, background.blue].map(RGB8Conversion.unit)
 
         // Source window (in source pixels) and destination rectangle (in canvas pixels).
         var srcX = 0.0, srcY = 0.0, srcW = Double(sourceWidth), srcH = Double(sourceHeight)
@@ -128,123 +133,125 @@ public final class LanczosResampler {
         destinationRect = dst
         horizontal = Taps(offset: srcX, length: srcW, outputs: dst.width)
         vertical = Taps(offset: srcY, length: srcH, outputs: dst.height)
-        scratch = [Float](repeating: 0, count: sourceHeight * dst.width * 3)
+        scratch = [Float](repeating: 0, count: 3 * sourceHeight * dst.width)
         let h = horizontal, v = vertical
         horizontalOffsets = (0..<(dst.width * h.count)).map { j in
-            min(max(h.start[j / h.count] + j % h.count, 0), sourceWidth - 1) * 3
+            min(max(h.start[j / h.count] + j % h.count, 0), sourceWidth - 1)
         }
         verticalOffsets = (0..<(dst.height * v.count)).map { j in
-            min(max(v.start[j / v.count] + j % v.count, 0), sourceHeight - 1) * dst.width * 3
+            min(max(v.start[j / v.count] + j % v.count, 0), sourceHeight - 1) * dst.width
         }
     }
 
-    /// Resamples `source` into a new canvas-sized frame (allocates the result).
+    /// The shapes it reads and writes.
+    public var sourceShape: PlaneShape { PlaneShape(channels: 3, width: sourceWidth, height: sourceHeight) }
+    public var targetShape: PlaneShape { PlaneShape(channels: 3, width: targetWidth, height: targetHeight) }
+
+    /// Resamples `source` into `target`, reusing `target`'s storage.
+    ///
+    /// - Precondition: `source` is `[3, sourceHeight, sourceWidth]`, `target` is `[3, targetHeight, targetWidth]`.
+    public func resample(_ source: PlanarImage, into target: inout PlanarImage) {
+        precondition(source.shape == sourceShape, "source is \(source.shape), resampler expects \(sourceShape)")
+        precondition(target.shape == targetShape, "target is \(target.shape), resampler expects \(targetShape)")
+        source.withUnsafeBufferPointer { src in
+            target.withUnsafeMutableBufferPointer { dst in
+                resample(unsafeSource: src, into: dst)
+            }
+        }
+    }
+
+    /// Resamples raw planes (`3 * sourceHeight * sourceWidth` floats) into raw canvas planes.
+    public func resample(unsafeSource src: UnsafeBufferPointer<Float>, into dst: UnsafeMutableBufferPointer<Float>) {
+        precondition(src.count == sourceShape.count, "source buffer has \(src.count) floats, expected \(sourceShape.count)")
+        precondition(dst.count == targetShape.count, "target buffer has \(dst.count) floats, expected \(targetShape.count)")
+        guard let srcBase = src.baseAddress, let dstBase = dst.baseAddress else { return }
+        let rect = destinationRect
+        fillBackground(dstBase, rect: rect)
+        let sh = sourceHeight, sw = sourceWidth
+        let rw = rect.width
+        scratch.withUnsafeMutableBufferPointer { mid in
+            guard let midBase = mid.baseAddress else { return }
+            // Horizontal pass, per plane: source [3, sh, sw] -> mid [3, sh, rw]. Tap columns are precomputed and clamped.
+            horizontal.weights.withUnsafeBufferPointer { hw in
+                horizontalOffsets.withUnsafeBufferPointer { offsets in
+                    let taps = horizontal.count
+                    for row in 0..<(3 * sh) {
+                        let srcRow = srcBase + row * sw
+                        let midRow = midBase + row * rw
+                        for x in 0..<rw {
+                            var acc: Float = 0
+                            let base = x * taps
+                            for k in 0..<taps {
+                                acc += hw[base + k] * srcRow[offsets[base + k]]
+                            }
+                            midRow[x] = acc
+                        }
+                    }
+                }
+            }
+            // Vertical pass, per plane: mid [3, sh, rw] -> the destination rows, eight samples at a time.
+            vertical.weights.withUnsafeBufferPointer { vw in
+                verticalOffsets.withUnsafeBufferPointer { offsets in
+                    let taps = vertical.count
+                    for c in 0..<3 {
+                        let midPlane = midBase + c * sh * rw
+                        let dstPlane = dstBase + c * targetWidth * targetHeight
+                        for y in 0..<rect.height {
+                            let base = y * taps
+                            let dstRow = dstPlane + (rect.y + y) * targetWidth + rect.x
+                            var i = 0
+                            while i + 8 <= rw {
+                                var acc = SIMD8<Float>(repeating: 0)
+                                for k in 0..<taps {
+                                    let row = UnsafeRawPointer(midPlane + offsets[base + k] + i)
+                                    acc += vw[base + k] * row.loadUnaligned(as: SIMD8<Float>.self)
+                                }
+                                UnsafeMutableRawPointer(dstRow + i).storeBytes(of: acc, as: SIMD8<Float>.self)
+                                i += 8
+                            }
+                            while i < rw {
+                                var acc: Float = 0
+                                for k in 0..<taps {
+                                    acc += vw[base + k] * midPlane[offsets[base + k] + i]
+                                }
+                                dstRow[i] = acc
+                                i += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: RGB8 convenience (tests, tools): one conversion in, one rounding out
+
+    /// Resamples an RGB8 frame through float planes into a new canvas-sized frame (allocates).
     public func resample(_ source: Frame) -> Frame {
         var target = Frame(width: targetWidth, height: targetHeight, color: background)
         resample(source, into: &target)
         return target
     }
 
-    /// Resamples `source` into `target`, reusing `target`'s storage.
-    ///
-    /// - Precondition: `source` is `sourceWidth x sourceHeight`, `target` is `targetWidth x targetHeight`.
+    /// Resamples an RGB8 frame through float planes into `target` (allocates the planes).
     public func resample(_ source: Frame, into target: inout Frame) {
         precondition(source.width == sourceWidth && source.height == sourceHeight, "source is \(source.width)x\(source.height), resampler expects \(sourceWidth)x\(sourceHeight)")
-        precondition(target.width == targetWidth && target.height == targetHeight, "target is \(target.width)x\(target.height), resampler expects \(targetWidth)x\(targetHeight)")
-        source.pixels.withUnsafeBufferPointer { src in
-            target.pixels.withUnsafeMutableBufferPointer { dst in
-                resample(unsafeSource: src, into: dst)
-            }
-        }
+        var planes = PlanarImage(channels: 3, width: targetWidth, height: targetHeight)
+        resample(PlanarImage(frame: source), into: &planes)
+        planes.write(into: &target)
     }
 
-    /// Resamples raw RGB8 samples (`sourceWidth * sourceHeight * 3` bytes) into raw canvas samples.
-    public func resample(unsafeSource src: UnsafeBufferPointer<UInt8>, into dst: UnsafeMutableBufferPointer<UInt8>) {
-        precondition(src.count == sourceWidth * sourceHeight * 3, "source buffer has \(src.count) bytes")
-        precondition(dst.count == targetWidth * targetHeight * 3, "target buffer has \(dst.count) bytes")
-        let rect = destinationRect
-        fillBackground(dst, rect: rect)
-        let sh = sourceHeight
-        let rw = rect.width
-        let rowFloats = rw * 3
-        scratch.withUnsafeMutableBufferPointer { mid in
-            // Horizontal pass: source [sh, sw, 3] -> mid [sh, rw, 3]. Tap offsets are precomputed and clamped.
-            horizontal.weights.withUnsafeBufferPointer { hw in
-                horizontalOffsets.withUnsafeBufferPointer { offsets in
-                    let taps = horizontal.count
-                    let rowBytes = sourceWidth * 3
-                    for y in 0..<sh {
-                        let srcRow = y * rowBytes
-                        let midRow = y * rowFloats
-                        for x in 0..<rw {
-                            var r: Float = 0, g: Float = 0, b: Float = 0
-                            let base = x * taps
-                            for k in 0..<taps {
-                                let w = hw[base + k]
-                                let p = srcRow + offsets[base + k]
-                                r += w * Float(src[p])
-                                g += w * Float(src[p + 1])
-                                b += w * Float(src[p + 2])
-                            }
-                            let m = midRow + x * 3
-                            mid[m] = r
-                            mid[m + 1] = g
-                            mid[m + 2] = b
-                        }
-                    }
-                }
-            }
-            // Vertical pass: mid [sh, rw, 3] -> the destination rows, eight samples at a time.
-            guard let midBase = mid.baseAddress, let dstBase = dst.baseAddress else { return }
-            vertical.weights.withUnsafeBufferPointer { vw in
-                verticalOffsets.withUnsafeBufferPointer { offsets in
-                    let taps = vertical.count
-                    for y in 0..<rect.height {
-                        let base = y * taps
-                        let dstRow = dstBase + ((rect.y + y) * targetWidth + rect.x) * 3
-                        var i = 0
-                        while i + 8 <= rowFloats {
-                            var acc = SIMD8<Float>(repeating: 0)
-                            for k in 0..<taps {
-                                let row = UnsafeRawPointer(midBase + offsets[base + k] + i)
-                                acc += vw[base + k] * row.loadUnaligned(as: SIMD8<Float>.self)
-                            }
-                            for lane in 0..<8 {
-                                dstRow[i + lane] = Self.byte(acc[lane])
-                            }
-                            i += 8
-                        }
-                        while i < rowFloats {
-                            var acc: Float = 0
-                            for k in 0..<taps {
-                                acc += vw[base + k] * midBase[offsets[base + k] + i]
-                            }
-                            dstRow[i] = Self.byte(acc)
-                            i += 1
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// A filtered sample as a byte: clamped to 0…255, halves rounded up.
-    @inline(__always)
-    static func byte(_ value: Float) -> UInt8 {
-        value <= 0 ? 0 : (value >= 255 ? 255 : UInt8(value + 0.5))
-    }
-
-    /// Paints the canvas outside `rect` with the background colour.
-    private func fillBackground(_ dst: UnsafeMutableBufferPointer<UInt8>, rect: (x: Int, y: Int, width: Int, height: Int)) {
+    /// Paints the canvas planes outside `rect` with the background colour.
+    private func fillBackground(_ dst: UnsafeMutablePointer<Float>, rect: (x: Int, y: Int, width: Int, height: Int)) {
         if rect.x == 0 && rect.y == 0 && rect.width == targetWidth && rect.height == targetHeight { return }
-        let bg = background
-        for y in 0..<targetHeight {
-            let inside = y >= rect.y && y < rect.y + rect.height
-            for x in 0..<targetWidth where !inside || x < rect.x || x >= rect.x + rect.width {
-                let p = (y * targetWidth + x) * 3
-                dst[p] = bg.red
-                dst[p + 1] = bg.green
-                dst[p + 2] = bg.blue
+        for c in 0..<3 {
+            let value = backgroundPlanes[c]
+            let plane = dst + c * targetWidth * targetHeight
+            for y in 0..<targetHeight {
+                let inside = y >= rect.y && y < rect.y + rect.height
+                for x in 0..<targetWidth where !inside || x < rect.x || x >= rect.x + rect.width {
+                    plane[y * targetWidth + x] = value
+                }
             }
         }
     }

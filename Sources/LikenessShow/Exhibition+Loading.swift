@@ -1,4 +1,5 @@
 import Foundation
+import LikenessPath
 import LikenessMedia
 import TOMLKit
 

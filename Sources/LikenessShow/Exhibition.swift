@@ -1,5 +1,6 @@
 import Foundation
 import LikenessMedia
+import LikenessPath
 
 // MARK: - Exhibition
 
@@ -48,33 +49,14 @@ public struct ModelSettings: Sendable, Equatable {
     }
 }
 
-/// How the faces move: one of the choreographies of LikenessPath, with tempo and truncation.
-public enum MotionStyleSpec: Sendable, Equatable {
-    /// Portraits "sit" still for `hold` seconds, then morph into the next over `morph` seconds.
-    case sitters(hold: Double, morph: Double)
-    /// A continuous drift through keyframes `secondsPerKeyframe` apart.
-    case drift(secondsPerKeyframe: Double)
-    /// A closed loop through `keyframes` keyframes every `period` seconds.
-    case loop(keyframes: Int, period: Double)
-
-    /// The style's name in exhibition files.
-    public var name: String {
-        switch self {
-        case .sitters: return "sitters"
-        case .drift: return "drift"
-        case .loop: return "loop"
-        }
-    }
-}
-
-/// `[motion]`.
+/// `[motion]`: one of LikenessPath's choreographies (`MotionStyle`, parsed straight from the file), tempo and truncation.
 public struct MotionSettings: Sendable, Equatable {
-    public var style: MotionStyleSpec = .sitters(hold: 6, morph: 4)
+    public var style: MotionStyle = .sitters(hold: 6, morph: 4)
     /// Tempo multiplier: 2 = twice as fast.
     public var speed: Double = 1
     /// Latent truncation (0 < t ≤ 2): lower is calmer and more typical, higher is more varied.
     public var truncation: Double = 0.8
-    public init(style: MotionStyleSpec = .sitters(hold: 6, morph: 4), speed: Double = 1, truncation: Double = 0.8) {
+    public init(style: MotionStyle = .sitters(hold: 6, morph: 4), speed: Double = 1, truncation: Double = 0.8) {
         self.style = style
         self.speed = speed
         self.truncation = truncation

@@ -2,38 +2,32 @@ import LikenessMedia
 
 // MARK: - FrameRenderer
 
-/// Paints the frame of one screen at a show time: path → latent → generator → (Lanczos-3) → output size.
+/// Paints the frame of one screen at a show time: path → latent → `StagePipeline` → RGB8.
 ///
 /// Owns every buffer it needs, so rendering a frame allocates nothing once warmed up. Not thread-safe.
 public final class FrameRenderer {
-    /// The generator this renderer drives.
-    public let generator: any ImageGenerator
     /// The path it samples.
     public let path: any LatentSource
+    /// The stages it runs.
+    public let pipeline: StagePipeline
     /// Size of the frames it returns.
-    public let outputWidth: Int, outputHeight: Int
+    public var outputWidth: Int { pipeline.outputWidth }
+    public var outputHeight: Int { pipeline.outputHeight }
 
     private var latent: [Float]
-    private var modelFrame: Frame
-    private let resampler: LanczosResampler?
 
-    /// - Parameters:
-    ///   - outputWidth, outputHeight: final size; equal to the model's size means no resampling.
-    ///   - fit, background: how the model's picture meets another aspect ratio.
-    public init(generator: any ImageGenerator, path: any LatentSource, outputWidth: Int, outputHeight: Int,
-                fit: Fit = .contain, background: RGBColor = .black) {
-        self.generator = generator
+    /// Builds `configuration` around `generator`.
+    public init(generator: any ImageGenerator, path: any LatentSource, configuration: StagePipeline.Configuration) {
         self.path = path
-        self.outputWidth = outputWidth
-        self.outputHeight = outputHeight
+        pipeline = StagePipeline(configuration: configuration, generator: generator)
         latent = [Float](repeating: 0, count: generator.zDim)
-        modelFrame = Frame(width: generator.imageWidth, height: generator.imageHeight)
-        if outputWidth == generator.imageWidth && outputHeight == generator.imageHeight {
-            resampler = nil
-        } else {
-            resampler = LanczosResampler(sourceWidth: generator.imageWidth, sourceHeight: generator.imageHeight,
-                                         targetWidth: outputWidth, targetHeight: outputHeight, fit: fit, background: background)
-        }
+    }
+
+    /// The standard pipeline: generator, then Lanczos-3 to `outputWidth x outputHeight` (none when that is the model's size).
+    public convenience init(generator: any ImageGenerator, path: any LatentSource, outputWidth: Int, outputHeight: Int,
+                            fit: Fit = .contain, background: RGBColor = .black) {
+        self.init(generator: generator, path: path,
+                  configuration: .standard(width: outputWidth, height: outputHeight, fit: fit, background: background))
     }
 
     /// A blank frame of the output size, to pass to `render(at:into:)`.
@@ -42,24 +36,18 @@ public final class FrameRenderer {
     }
 
     /// Paints show time `t` into `frame` (which must be `outputWidth x outputHeight`).
-    public func render(at t: Double, into frame: inout Frame) {
-        precondition(frame.width == outputWidth && frame.height == outputHeight, "frame has the wrong size")
+    ///
+    /// `latentScale` multiplies the latent (a live truncation change: the path's latent is ψ·ρ·q̂, so scaling
+    /// it by ψ′/ψ is the path at truncation ψ′); 1 leaves it untouched, bit for bit.
+    public func render(at t: Double, latentScale: Float = 1, into frame: inout Frame) {
         latent.withUnsafeMutableBufferPointer { z in
             path.latent(at: t, into: z)
+            if latentScale != 1 {
+                for i in z.indices { z[i] *= latentScale }
+            }
         }
-        if let resampler {
-            latent.withUnsafeBufferPointer { z in
-                modelFrame.pixels.withUnsafeMutableBufferPointer { out in
-                    generator.renderRGB(latents: z, into: out)
-                }
-            }
-            resampler.resample(modelFrame, into: &frame)
-        } else {
-            latent.withUnsafeBufferPointer { z in
-                frame.pixels.withUnsafeMutableBufferPointer { out in
-                    generator.renderRGB(latents: z, into: out)
-                }
-            }
+        latent.withUnsafeBufferPointer { z in
+            pipeline.run(latent: z, into: &frame)
         }
     }
 

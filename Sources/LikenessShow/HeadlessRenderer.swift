@@ -27,8 +27,8 @@ public struct HeadlessJob: Sendable, Equatable {
 
 /// Renders frames of one screen without a window and hands them to a `FrameSink` (PNGs, a pipe, ffmpeg).
 ///
-/// Two stages: a generating thread (path → engine → Lanczos-3) fills a small queue while the calling thread
-/// encodes and writes, so PNG compression or the pipe overlap with inference. Frames depend only on the
+/// Two stages: a `FrameProducer` (path → generator → Lanczos-3 on float planes → RGB8) fills a small queue
+/// while the calling thread encodes and writes, so PNG compression or the pipe overlap with inference. Frames depend only on the
 /// exhibition, the seed and the frame number, never on timing: the same job gives byte-identical frames.
 /// Stops cleanly (sink finished) on `StopSignal`.
 public final class HeadlessRenderer {
@@ -61,49 +61,25 @@ public final class HeadlessRenderer {
 
     /// Renders the job into `sink`; calls `progress` after each frame written.
     public func run(into sink: FrameSink, progress: ((Int) -> Void)? = nil) throws -> Outcome {
-        let queue = FrameQueue(capacity: 3)
-        let failure = ErrorBox()
-        let done = DispatchSemaphore(value: 0)
         let job = self.job
         let exhibition = self.exhibition
         let makeGenerator = self.makeGenerator
         let makePath = self.makePath
         let threads = exhibition.model.threads
         let stopRequested = self.stopRequested
-
-        let producer = Thread {
-            defer {
-                queue.close()
-                done.signal()
-            }
-            do {
-                let generator = try makeGenerator(threads)
-                let screen = exhibition.screens[job.screenIndex]
-                let path = makePath(screen, exhibition.motion, generator.zDim)
-                let renderer = FrameRenderer(generator: generator, path: path, outputWidth: job.width, outputHeight: job.height,
-                                             fit: exhibition.output.fit, background: exhibition.output.background)
-                var index = job.startFrame
-                while job.count.map({ index < job.startFrame + $0 }) ?? true {
-                    if stopRequested() || queue.isClosed { break }
-                    let began = monotonicSeconds()
-                    var frame = queue.reusableFrame(width: job.width, height: job.height) ?? renderer.makeFrame()
-                    let t = Double(index) / Double(job.fps)
-                    renderer.render(at: t, into: &frame)
-                    let now = monotonicSeconds()
-                    let item = FrameQueue.Item(frame: frame, index: index, showTime: t, renderSeconds: now - began, producedAt: now)
-                    if !queue.put(item) { break }
-                    index += 1
-                }
-            } catch {
-                failure.set(error)
-            }
+        let configuration = StagePipeline.Configuration.standard(width: job.width, height: job.height,
+                                                                 fit: exhibition.output.fit, background: exhibition.output.background)
+        let producer = FrameProducer(name: "frames", capacity: 3, fps: Double(job.fps), startFrame: job.startFrame, count: job.count,
+                                     stopRequested: stopRequested) {
+            let generator = try makeGenerator(threads)
+            let path = makePath(exhibition.screens[job.screenIndex], exhibition.motion, generator.zDim)
+            return FrameRenderer(generator: generator, path: path, configuration: configuration)
         }
-        producer.stackSize = 4 << 20
         producer.start()
 
         var written = 0
         var outcome: Outcome?
-        while let item = queue.take() {
+        while let item = producer.take() {
             if stopRequested() { break }
             do {
                 try sink.write(item.frame)
@@ -111,18 +87,16 @@ public final class HeadlessRenderer {
                 outcome = .outputClosed(frames: written)
                 break
             } catch {
-                queue.close()
-                done.wait()
+                producer.stop()
                 try? sink.finish()
                 throw error
             }
-            queue.recycle(item.frame)
+            producer.release(item)
             written += 1
             progress?(written)
         }
-        queue.close()
-        done.wait()
-        if let error = failure.get() {
+        producer.stop()
+        if let error = producer.error {
             try? sink.finish()
             throw error
         }

@@ -1,8 +1,9 @@
 // MARK: - ImageGenerator
 
-/// What a show needs from a generator: latents in, RGB8 pictures out.
+/// What a show needs from a generator: a latent in, a planar float picture `[3, H, W]` in `[-1, 1]` out.
 ///
-/// `LikenessEngine.Generator` conforms (see `Generator+ImageGenerator.swift`); tests use small fakes.
+/// `LikenessEngine.Generator` conforms (see `LoadedModel.swift`); tests use small fakes. The pipeline
+/// wraps it as its first `FrameStage` (`GeneratorStage`).
 /// Not thread-safe: each generating thread makes its own through a `GeneratorFactory`.
 public protocol ImageGenerator: AnyObject {
     /// Length of one latent vector.
@@ -10,8 +11,9 @@ public protocol ImageGenerator: AnyObject {
     /// Size of the pictures it paints.
     var imageWidth: Int { get }
     var imageHeight: Int { get }
-    /// Paints one picture: `latents` holds `zDim` floats, `output` receives `imageHeight * imageWidth * 3` bytes RGB8.
-    func renderRGB(latents: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<UInt8>)
+    /// Paints one picture: `latents` holds `zDim` floats, `planes` receives `3 * imageHeight * imageWidth` floats,
+    /// planar `[3, H, W]`, in `[-1, 1]`. Allocates nothing.
+    func render(latents: UnsafeBufferPointer<Float>, into planes: UnsafeMutableBufferPointer<Float>)
 }
 
 /// Makes a fresh generator; called once on each generating thread.
@@ -25,6 +27,9 @@ public typealias GeneratorFactory = @Sendable (_ threads: Int) throws -> any Ima
 public protocol LatentSource: Sendable {
     /// Writes the latent for show time `t` (seconds) into `out` (`zDim` floats) without allocating.
     func latent(at t: Double, into out: UnsafeMutableBufferPointer<Float>)
+    /// The show time of the first keyframe (a sitter fully present, or a face the drift passes through)
+    /// strictly after `t`; nil for a source without keyframes. `next sitter` fast-forwards to it.
+    func nextKeyframeTime(after t: Double) -> Double?
 }
 
 /// Makes the path of one screen from its seed, the motion settings and the model's `zDim`.

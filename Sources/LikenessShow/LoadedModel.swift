@@ -1,29 +1,25 @@
 import Foundation
 import LikenessEngine
-import LikenessMedia
 import LikenessPath
 
 // MARK: - Conformances
 
-extension Generator: ImageGenerator {
-    public func renderRGB(latents: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<UInt8>) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: planeFloatCount) { planes in
-            render(latents: latents, into: planes)
-            RGB8Conversion.convert(unsafePlanes: planes.baseAddress!, pixelCount: imageWidth * imageHeight, into: output.baseAddress!)
-        }
-    }
-}
+extension Generator: ImageGenerator {}
 
-extension LatentPath: LatentSource {}
-
-extension MotionStyleSpec {
-    /// The same choreography as LikenessPath's `MotionStyle`.
-    public var pathStyle: MotionStyle {
-        switch self {
-        case let .sitters(hold, morph): return .sitters(hold: hold, morph: morph)
-        case let .drift(secondsPerKeyframe): return .drift(secondsPerKeyframe: secondsPerKeyframe)
-        case let .loop(keyframes, period): return .loop(keyframes: keyframes, period: period)
+extension LatentPath: LatentSource {
+    /// The next keyframe after `t`: for sitters the start of the next sitter's hold, for drift and loop the next
+    /// face the spline passes through (`k · spacing / speed`).
+    public func nextKeyframeTime(after t: Double) -> Double? {
+        let spacing: Double
+        switch style {
+        case let .sitters(hold, morph): spacing = hold + morph
+        case let .drift(secondsPerKeyframe): spacing = secondsPerKeyframe
+        case let .loop(keyframes, period): spacing = period / Double(keyframes)
         }
+        let step = spacing / speed
+        var k = (t / step).rounded(.down) + 1
+        if k * step <= t { k += 1 }
+        return k * step
     }
 }
 
@@ -71,7 +67,7 @@ public struct LoadedModel: Sendable {
     public static func load(for exhibition: Exhibition, overridePath: String? = nil) throws(ShowError) -> LoadedModel {
         let model = try load(url: exhibition.resolveModel(overridePath: overridePath))
         do {
-            try LatentPath.validate(zDim: model.info.zDim, style: exhibition.motion.style.pathStyle,
+            try LatentPath.validate(zDim: model.info.zDim, style: exhibition.motion.style,
                                     truncation: Float(exhibition.motion.truncation), speed: exhibition.motion.speed)
         } catch {
             throw .invalidRequest(message: "the motion settings do not make a path: \(error.description)",
@@ -88,7 +84,7 @@ public struct LoadedModel: Sendable {
 
     /// A screen's path: its seed, the exhibition's motion, tempo and truncation.
     public static let makePath: PathFactory = { screen, motion, zDim in
-        LatentPath(seed: screen.seed, zDim: zDim, style: motion.style.pathStyle,
+        LatentPath(seed: screen.seed, zDim: zDim, style: motion.style,
                    truncation: Float(motion.truncation), speed: motion.speed)
     }
 

@@ -1,3 +1,5 @@
+import LikenessPath
+
 // MARK: - RecordingPlan
 
 /// How many frames a recording has and, for a loop, the motion that closes exactly.

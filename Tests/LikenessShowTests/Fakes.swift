@@ -4,7 +4,7 @@ import LikenessMedia
 
 /// A generator stand-in: paints a picture that depends smoothly on the latent (no model needed).
 ///
-/// Pixel (x, y, c) = 128 + 100 * sin(z[c] + x * 0.1 * z[3] + y * 0.07), so nearby latents give nearby pictures.
+/// Sample (c, y, x) = 0.8 * sin(z[c] + x * 0.1 * z[3] + y * 0.07) in [-1, 1], so nearby latents give nearby pictures.
 final class FakeGenerator: ImageGenerator {
     let zDim: Int
     let imageWidth: Int
@@ -19,14 +19,13 @@ final class FakeGenerator: ImageGenerator {
         self.delay = delay
     }
 
-    func renderRGB(latents: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<UInt8>) {
-        precondition(latents.count == zDim && output.count == imageWidth * imageHeight * 3)
+    func render(latents: UnsafeBufferPointer<Float>, into planes: UnsafeMutableBufferPointer<Float>) {
+        precondition(latents.count == zDim && planes.count == imageWidth * imageHeight * 3)
         if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
-        for y in 0..<imageHeight {
-            for x in 0..<imageWidth {
-                for c in 0..<3 {
-                    let v = 128 + 100 * sin(latents[c] + Float(x) * 0.1 * latents[3] + Float(y) * 0.07)
-                    output[(y * imageWidth + x) * 3 + c] = UInt8(max(0, min(255, v.rounded())))
+        for c in 0..<3 {
+            for y in 0..<imageHeight {
+                for x in 0..<imageWidth {
+                    planes[(c * imageHeight + y) * imageWidth + x] = 0.8 * sin(latents[c] + Float(x) * 0.1 * latents[3] + Float(y) * 0.07)
                 }
             }
         }
@@ -44,6 +43,11 @@ struct FakePath: LatentSource {
         for i in 0..<zDim {
             out[i] = Float(sin(phase + Double(i) + Double(seed % 1000)) + 1)
         }
+    }
+
+    /// A keyframe every second.
+    func nextKeyframeTime(after t: Double) -> Double? {
+        t.rounded(.down) + 1
     }
 }
 

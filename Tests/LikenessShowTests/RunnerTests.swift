@@ -89,11 +89,12 @@ import Testing
 @Suite struct FrameRendererTests {
     @Test func modelSizeNeedsNoResampling() {
         let r = FrameRenderer(generator: FakeGenerator(), path: FakePath(seed: 1, zDim: 8, period: nil), outputWidth: 16, outputHeight: 16)
-        var direct = [UInt8](repeating: 0, count: 16 * 16 * 3)
+        #expect(r.pipeline.stages.count == 1, "only the generator runs")
+        var planes = [Float](repeating: 0, count: 16 * 16 * 3)
         var z = [Float](repeating: 0, count: 8)
         z.withUnsafeMutableBufferPointer { FakePath(seed: 1, zDim: 8, period: nil).latent(at: 2, into: $0) }
-        z.withUnsafeBufferPointer { zb in direct.withUnsafeMutableBufferPointer { FakeGenerator().renderRGB(latents: zb, into: $0) } }
-        #expect(r.render(at: 2).pixels == direct)
+        z.withUnsafeBufferPointer { zb in planes.withUnsafeMutableBufferPointer { FakeGenerator().render(latents: zb, into: $0) } }
+        #expect(r.render(at: 2) == PlanarImage(channels: 3, width: 16, height: 16, storage: planes).frame)
     }
 
     @Test func progressBarShowsFramesFPSAndETA() {

@@ -1,8 +1,9 @@
 import Foundation
 import LikenessDisplay
+@testable import LikenessKiosk
 import LikenessMedia
 import Testing
-@testable import LikenessShow
+import LikenessShow
 
 /// The live show under SDL's dummy video driver, with fake generators.
 @Suite(.serialized) struct ShowRunnerTests {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LikenessDisplay
+import LikenessKiosk
 import LikenessShow
 
 // MARK: - show

@@ -1,6 +1,7 @@
 import Foundation
 import LikenessDisplay
 import LikenessMedia
+import LikenessShow
 
 // MARK: - ShowRunner
 
@@ -60,6 +61,8 @@ public final class ShowRunner {
 
     public let exhibition: Exhibition
     public let model: ModelInfo
+    /// Commands for the live show from any thread (the keys post here too); applied by the frame loop.
+    public let commands = ShowCommandQueue()
     private let makeGenerator: GeneratorFactory
     private let makePath: PathFactory
 
@@ -100,8 +103,7 @@ public final class ShowRunner {
         }
         defer { for stream in streams { stream.stop() } }
 
-        var overlayVisible = w.overlay
-        var paused = false
+        var state = ShowState(exhibition: exhibition)
         let caption = w.caption && !model.credit.isEmpty ? model.credit : nil
         let refresh = Double(session.refreshRate(ofDisplay: exhibition.screens[0].display))
         let started = monotonicSeconds()
@@ -117,22 +119,36 @@ public final class ShowRunner {
                 switch event {
                 case .quit:
                     quit = true
-                case .togglePause:
-                    paused.toggle()
-                    redrawAll = true
-                case .toggleOverlay:
-                    overlayVisible.toggle()
-                    redrawAll = true
                 case let .toggleFullscreen(windowID):
                     let target = streams.first { $0.window.windowID == windowID } ?? streams[0]
                     target.window.setFullscreen(!target.window.isFullscreen)
                     redrawAll = true
-                case .snapshot:
-                    saveSnapshots(streams)
                 case .redraw:
                     redrawAll = true
+                default:
+                    if let command = Self.command(for: event, in: state) { commands.post(command) }
                 }
             }
+            for command in commands.drain() {
+                let inForce = state.exhibition
+                let effects = state.apply(command) { try Self.reloadExhibition(from: inForce) }
+                for effect in effects {
+                    switch effect {
+                    case .redraw: redrawAll = true
+                    case let .setRate(rate): for s in streams { s.producer?.control.setRate(rate) }
+                    case let .setLatentScale(scale): for s in streams { s.producer?.control.setLatentScale(scale) }
+                    case .skipToNextKeyframe: for s in streams { s.producer?.control.skipToNextKeyframe() }
+                    case .snapshot: saveSnapshots(streams)
+                    case .restartProducers:
+                        for s in streams {
+                            s.restart(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen,
+                                      makeGenerator: makeGenerator, makePath: makePath)
+                        }
+                    case let .log(line): FileHandle.standardError.write(Data("likeness: \(line)\n".utf8))
+                    }
+                }
+            }
+            let overlayVisible = state.overlayVisible, paused = state.paused
             let now = monotonicSeconds()
             let dt = min(now - last, 0.25)
             last = now
@@ -150,13 +166,13 @@ public final class ShowRunner {
             // window system scales in software.
             var presented = false
             for (i, stream) in streams.enumerated() {
-                if let error = stream.failure.get() { throw error }
+                if let error = stream.producer?.error { throw error }
                 let newFrame = stream.advance(dt: dt, fps: fps, paused: paused)
                 if overlayDue { overlays[i] = overlayLines(stream, paused: paused, session: session) }
                 guard newFrame || overlayDue || redrawAll || finishing else { continue }
-                try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: caption)
+                try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: caption, blackout: state.blackout)
                 if finishing, i == streams.count - 1, let url = options.screenshot {
-                    try saveScreenshots(streams, to: url, overlays: overlayVisible ? overlays : nil, caption: caption)
+                    try saveScreenshots(streams, to: url, overlays: overlayVisible ? overlays : nil, caption: caption, blackout: state.blackout)
                 }
                 stream.window.present()
                 presented = true
@@ -201,7 +217,7 @@ public final class ShowRunner {
             "\(exhibition.title) - screen \(s.screen.name), seed \(s.screen.seed)",
             String(format: "window loop %.1f Hz, new frames %.1f fps", s.presentRate, s.newFrameRate),
             String(format: "frame time %.1f ms, generation %.1f fps", s.renderSecondsEMA * 1000, s.productionRate),
-            "speed \(speed)%\(speed < 100 ? " (generation slower than display)" : ""), queue \(s.queue.count)/\(s.queue.capacity)",
+            "speed \(speed)%\(speed < 100 ? " (generation slower than display)" : ""), queue \(s.producer?.queuedCount ?? 0)/\(ScreenStream.queueCapacity)",
             String(format: "t %.1f s%@", s.current?.showTime ?? 0, paused ? " - paused" : ""),
             "model \(model.name) \(model.imageWidth)x\(model.imageHeight), shown at \(s.textureWidth)x\(s.textureHeight)",
         ]
@@ -228,12 +244,35 @@ public final class ShowRunner {
 
     /// Reads every window's back buffer (all were drawn this iteration; earlier ones already presented, so
     /// they are redrawn first) and saves them.
-    private func saveScreenshots(_ streams: [ScreenStream], to url: URL, overlays: [[String]?]?, caption: String?) throws {
+    private func saveScreenshots(_ streams: [ScreenStream], to url: URL, overlays: [[String]?]?, caption: String?, blackout: Bool) throws {
         for (i, s) in streams.enumerated() {
-            try s.draw(overlay: overlays?[i], caption: caption)
+            try s.draw(overlay: overlays?[i], caption: caption, blackout: blackout)
             let target = i == 0 ? url : URL(fileURLWithPath: url.deletingPathExtension().path + "-\(i + 1).png")
             try PNGCodec.write(try s.window.readPixels(), to: target)
         }
+    }
+
+    /// The show command a key stands for (space toggles pause, `b` blackout, given the state).
+    static func command(for event: DisplayEvent, in state: ShowState) -> ShowCommand? {
+        switch event {
+        case .togglePause: return state.paused ? .resume : .pause
+        case .toggleOverlay: return .overlay(!state.overlayVisible)
+        case .toggleBlackout: return .blackout(!state.blackout)
+        case .snapshot: return .snapshot
+        case .nextSitter: return .nextSitter
+        case .reload: return .reload
+        case .quit, .toggleFullscreen, .redraw: return nil
+        }
+    }
+
+    /// Reads the exhibition's file again (with the same seeds as the one in force, which may come from `--seed`).
+    static func reloadExhibition(from current: Exhibition) throws -> Exhibition {
+        guard let url = current.source else { throw ShowError.invalidRequest(message: "this exhibition was not read from a file", hint: "start the show with a file") }
+        var fresh = try Exhibition.load(contentsOf: url)
+        if fresh.screens.count == current.screens.count {
+            for i in fresh.screens.indices { fresh.screens[i].seed = current.screens[i].seed }
+        }
+        return fresh
     }
 
     static func timestamp() -> String {
@@ -251,10 +290,9 @@ final class ScreenStream {
     let screen: Screen
     let window: DisplayWindow
     let textureWidth: Int, textureHeight: Int
-    let queue = FrameQueue(capacity: 6)
-    let failure = ErrorBox()
-    private let done = DispatchSemaphore(value: 0)
-    private var started = false
+    /// The producer painting this screen's frames (nil before `start`).
+    private(set) var producer: FrameProducer?
+    static let queueCapacity = 6
 
     /// The frame on screen.
     private(set) var current: FrameQueue.Item?
@@ -297,45 +335,32 @@ final class ScreenStream {
         self.textureHeight = textureHeight
     }
 
-    /// Starts the producer: frame k at show time k / fps, painted at the texture size.
-    func start(exhibition: Exhibition, fps: Double, threads: Int, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
-        let queue = self.queue, failure = self.failure, done = self.done
+    /// Starts the producer: frame k at show time k / fps (from `startFrame`), painted at the texture size.
+    func start(exhibition: Exhibition, fps: Double, threads: Int, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
+               startFrame: Int = 0) {
         let screen = self.screen
-        let width = textureWidth, height = textureHeight
-        let thread = Thread {
-            defer { done.signal() }
-            do {
-                let generator = try makeGenerator(threads)
-                let path = makePath(screen, exhibition.motion, generator.zDim)
-                let renderer = FrameRenderer(generator: generator, path: path, outputWidth: width, outputHeight: height,
-                                             fit: .contain, background: exhibition.output.background)
-                var k = 0
-                while !queue.isClosed {
-                    let began = monotonicSeconds()
-                    var frame = queue.reusableFrame(width: width, height: height) ?? renderer.makeFrame()
-                    let t = Double(k) / fps
-                    renderer.render(at: t, into: &frame)
-                    let now = monotonicSeconds()
-                    if !queue.put(FrameQueue.Item(frame: frame, index: k, showTime: t, renderSeconds: now - began, producedAt: now)) { break }
-                    k += 1
-                }
-            } catch {
-                failure.set(error)
-                queue.close()
-            }
+        let configuration = StagePipeline.Configuration.standard(width: textureWidth, height: textureHeight, fit: .contain,
+                                                                 background: exhibition.output.background)
+        let producer = FrameProducer(name: screen.name, capacity: Self.queueCapacity, fps: fps, startFrame: startFrame) {
+            let generator = try makeGenerator(threads)
+            let path = makePath(screen, exhibition.motion, generator.zDim)
+            return FrameRenderer(generator: generator, path: path, configuration: configuration)
         }
-        thread.name = "likeness-\(screen.name)"
-        thread.stackSize = 4 << 20
-        thread.start()
-        started = true
+        producer.start()
+        self.producer = producer
+    }
+
+    /// Replaces the producer with one for `exhibition`, continuing after the frame on screen.
+    func restart(exhibition: Exhibition, fps: Double, threads: Int, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
+        stop()
+        start(exhibition: exhibition, fps: fps, threads: threads, makeGenerator: makeGenerator, makePath: makePath,
+              startFrame: (current?.index ?? -1) + 1)
     }
 
     /// Stops and joins the producer.
     func stop() {
-        guard started else { return }
-        started = false
-        queue.close()
-        done.wait()
+        producer?.stop()
+        producer = nil
     }
 
     /// Advances the frame clock by `dt` seconds and takes the frames that are due; true if a new frame was taken.
@@ -349,8 +374,8 @@ final class ScreenStream {
         }
         due += dt * fps * rate
         var took = 0
-        while due >= 1, let item = queue.tryTake() {
-            if let old = current { queue.recycle(old.frame) }
+        while due >= 1, let item = producer?.tryTake() {
+            if let old = current { producer?.release(old) }
             if let previous = lastProducedAt, item.producedAt > previous {
                 productionRate = productionRate == 0 ? 1 / (item.producedAt - previous)
                     : ema(productionRate, 1 / (item.producedAt - previous), dt: item.producedAt - previous, tau: 1)
@@ -376,7 +401,7 @@ final class ScreenStream {
 
         // Speed: what production sustains, nudged by how full the queue is (aim: half full).
         if productionRate > 0 {
-            let fill = Double(queue.count) / Double(queue.capacity)
+            let fill = Double(producer?.queuedCount ?? 0) / Double(Self.queueCapacity)
             let target = min(1, max(0.02, productionRate / fps * (0.8 + 0.4 * fill)))
             rate = ema(rate, target, dt: dt, tau: 0.75)
         }
@@ -386,8 +411,10 @@ final class ScreenStream {
     }
 
     /// Draws the current frame (or the background while the first is painted).
-    func draw(overlay: [String]?, caption: String?) throws {
-        if let current {
+    func draw(overlay: [String]?, caption: String?, blackout: Bool = false) throws {
+        if blackout {
+            window.drawBackground()
+        } else if let current {
             try window.draw(current.frame, overlay: overlay, caption: caption)
         } else {
             window.drawBackground()

@@ -1,0 +1,60 @@
+import LikenessMedia
+
+// MARK: - FrameStage
+
+/// One step of the frame pipeline: float planes in, float planes out, shapes fixed when it is built.
+///
+/// Today's stages are the generator (latent `[zDim, 1, 1]` → image `[3, H, W]`) and the Lanczos resample
+/// to the output size; further model stages (a detail model, image → larger image) are one more conformance.
+/// `run(input:output:)` must not allocate and never fails (shapes are checked when the pipeline is built);
+/// a stage is used by one thread only.
+public protocol FrameStage: AnyObject {
+    /// A short name for logs and errors.
+    var name: String { get }
+    /// The shape `run` reads.
+    var inputShape: PlaneShape { get }
+    /// The shape `run` writes.
+    var outputShape: PlaneShape { get }
+    /// Computes `output` from `input`, both of the stage's shapes.
+    func run(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>)
+}
+
+// MARK: - GeneratorStage
+
+/// The generator as a stage: the latent as `[zDim, 1, 1]` planes in, its picture `[3, H, W]` out.
+public final class GeneratorStage: FrameStage {
+    public let generator: any ImageGenerator
+    public var name: String { "generator" }
+    public let inputShape: PlaneShape
+    public let outputShape: PlaneShape
+
+    public init(generator: any ImageGenerator) {
+        self.generator = generator
+        inputShape = PlaneShape(channels: generator.zDim, width: 1, height: 1)
+        outputShape = PlaneShape(channels: 3, width: generator.imageWidth, height: generator.imageHeight)
+    }
+
+    public func run(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
+        generator.render(latents: input, into: output)
+    }
+}
+
+// MARK: - LanczosStage
+
+/// Lanczos-3 resampling of float planes to the output size, with the exhibition's fit and background.
+public final class LanczosStage: FrameStage {
+    public let resampler: LanczosResampler
+    public var name: String { "lanczos" }
+    public var inputShape: PlaneShape { resampler.sourceShape }
+    public var outputShape: PlaneShape { resampler.targetShape }
+
+    public init(input: PlaneShape, width: Int, height: Int, fit: Fit, background: RGBColor) {
+        precondition(input.channels == 3, "Lanczos resamples RGB planes, got \(input)")
+        resampler = LanczosResampler(sourceWidth: input.width, sourceHeight: input.height,
+                                     targetWidth: width, targetHeight: height, fit: fit, background: background)
+    }
+
+    public func run(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
+        resampler.resample(unsafeSource: input, into: output)
+    }
+}
