@@ -38,6 +38,8 @@ final class ExecutionPlan {
         output = arena + outputOffset
         self.inputShape = inputShape
         self.outputShape = outputShape
+        inputCount = inputShape.reduce(1, *)
+        outputCount = outputShape.reduce(1, *)
         pool = WorkerPool(threadCount: threads)
         flops = steps.reduce(0) { $0 + $1.flops }
     }
@@ -47,8 +49,8 @@ final class ExecutionPlan {
         arena.deallocate()
     }
 
-    var inputCount: Int { inputShape.reduce(1, *) }
-    var outputCount: Int { outputShape.reduce(1, *) }
+    /// Floats of the input and of the output (stored: a generic `reduce` allocates in debug builds).
+    let inputCount: Int, outputCount: Int
 
     /// Runs every step. With `timings`, adds each step's nanoseconds to `timings[i]`.
     /// With `threadCPUClock`, the timings are the calling thread's CPU time instead of wall time

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+// MARK: - Zero allocations per frame
+
+@Suite("A steady-state frame allocates nothing (counted by the preloaded allocation counter)")
+struct AllocationTests {
+    /// Builds Scripts/allocation-counter.c into a shared library, once per run.
+    static func counterLibrary() throws -> URL {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("likeness-allocation-counter-\(getpid()).so")
+        if FileManager.default.fileExists(atPath: out.path) { return out }
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        cc.arguments = ["cc", "-shared", "-fPIC", "-O2", "-o", out.path,
+                        packageRoot.appendingPathComponent("Scripts/allocation-counter.c").path, "-ldl"]
+        try cc.run()
+        cc.waitUntilExit()
+        guard cc.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+        return out
+    }
+
+    @Test("likeness bench on a fixture generator counts 0 heap allocations in its timed frames", arguments: ["1", "2"])
+    func benchAllocatesNothing(threads: String) throws {
+        let library = try Self.counterLibrary()
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_PRELOAD"] = library.path
+        let model = packageRoot.appendingPathComponent("Tests/Fixtures/models/dcgan-sle-64.onnx").path
+        let result = try likeness(["bench", "--model", model, "--threads", threads, "--iterations", "20", "--warmup", "3",
+                                   "--no-sgemm", "--json"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let last = try #require(result.stdoutText.split(separator: "\n").last)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        let timed = try #require(json["allocations_in_timed_calls"] as? Int)
+        let process = try #require(json["allocations_in_process"] as? Int)
+        // The counter is live (the process allocated while loading), and the frames allocated nothing.
+        #expect(process > 0, "the allocation counter was not preloaded")
+        #expect(timed == 0, "\(timed) allocations in 20 frames")
+    }
+}
