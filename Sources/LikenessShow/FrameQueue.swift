@@ -30,7 +30,9 @@ public final class FrameQueue: @unchecked Sendable {
     /// Most frames waiting at once.
     public let capacity: Int
     private let condition = NSCondition()
-    private var items: [Item] = []
+    /// Waiting items from `head` on; taken slots are cleared at once, so a taken frame's storage is referenced
+    /// only by its taker (a recycled frame can then be painted over in place instead of copied).
+    private var items: [Item?] = []
     private var head = 0
     private var pool: [Frame] = []
     private var closed = false
@@ -110,6 +112,7 @@ public final class FrameQueue: @unchecked Sendable {
     private func popLocked() -> Item? {
         guard items.count - head > 0 else { return nil }
         let item = items[head]
+        items[head] = nil
         head += 1
         if head > capacity {
             items.removeFirst(head)
