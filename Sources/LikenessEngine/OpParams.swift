@@ -388,18 +388,21 @@ struct ResizeTables: Equatable, Sendable {
         guard ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"].contains(nearestMode) else {
             throw fail("nearest_mode '\(nearestMode)' is not supported")
         }
+        /// The source coordinate of output index `o` under the coordinate transformation mode.
+        func sourceCoordinate(_ o: Int, inSize: Int, outSize: Int, scale: Float) -> Float {
+            switch transform {
+            case "half_pixel": return (Float(o) + 0.5) / scale - 0.5
+            case "pytorch_half_pixel": return outSize > 1 ? (Float(o) + 0.5) / scale - 0.5 : 0
+            case "align_corners": return outSize > 1 ? Float(o) * Float(inSize - 1) / Float(outSize - 1) : 0
+            case "tf_half_pixel_for_nearest": return (Float(o) + 0.5) / scale
+            default: return Float(o) / scale
+            }
+        }
         func table(inSize: Int, outSize: Int, scale: Float) -> ([Int], [Int], [Float]) {
             var i0 = [Int](repeating: 0, count: outSize), i1 = i0
             var w = [Float](repeating: 0, count: outSize)
             for o in 0..<outSize {
-                let x: Float
-                switch transform {
-                case "half_pixel": x = (Float(o) + 0.5) / scale - 0.5
-                case "pytorch_half_pixel": x = outSize > 1 ? (Float(o) + 0.5) / scale - 0.5 : 0
-                case "align_corners": x = outSize > 1 ? Float(o) * Float(inSize - 1) / Float(outSize - 1) : 0
-                case "tf_half_pixel_for_nearest": x = (Float(o) + 0.5) / scale
-                default: x = Float(o) / scale
-                }
+                let x = sourceCoordinate(o, inSize: inSize, outSize: outSize, scale: scale)
                 if isLinear {
                     let clamped = min(max(x, 0), Float(inSize - 1))
                     let lo = Int(clamped.rounded(.down))
@@ -435,14 +438,7 @@ struct ResizeTables: Equatable, Sendable {
         func cubicTable(inSize: Int, outSize: Int, scale: Float) -> ([Int], [Float]) {
             var taps = [Int](repeating: 0, count: 4 * outSize), weights = [Float](repeating: 0, count: 4 * outSize)
             for o in 0..<outSize {
-                let x: Float
-                switch transform {
-                case "half_pixel": x = (Float(o) + 0.5) / scale - 0.5
-                case "pytorch_half_pixel": x = outSize > 1 ? (Float(o) + 0.5) / scale - 0.5 : 0
-                case "align_corners": x = outSize > 1 ? Float(o) * Float(inSize - 1) / Float(outSize - 1) : 0
-                case "tf_half_pixel_for_nearest": x = (Float(o) + 0.5) / scale
-                default: x = Float(o) / scale
-                }
+                let x = sourceCoordinate(o, inSize: inSize, outSize: outSize, scale: scale)
                 let base = Int(x.rounded(.down))
                 let t = x - Float(base)
                 var sum: Float = 0
