@@ -15,16 +15,13 @@ all: release
 
 # MARK: - Set-up
 
-.make/apt.stamp:
-	@mkdir -p .make
+# Checked on every run (dpkg -s is fast): a stamp file would survive packages being removed.
+deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@touch $@
-
-deps: .make/apt.stamp
 
 $(VENV)/.stamp: Models/training/requirements.txt
 	$(PYTHON) -m venv $(VENV)
