@@ -50,7 +50,7 @@ public final class CompiledModel: @unchecked Sendable {
         BLAS.setThreads(own ? 1 : options.threads)
         let kernels = options.packedKernels
         var planner = Planner(graph: graph, batchSize: batchSize, threads: own ? options.threads : 1,
-                              kernels: kernels, winograd: options.winograd)
+                              kernels: kernels, winograd: options.winograd, fusion: options.fusion)
         plan = try planner.plan()
         self.kernels = kernels
         self.options = options

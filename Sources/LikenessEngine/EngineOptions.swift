@@ -34,8 +34,12 @@ public struct EngineOptions: Sendable, Equatable {
     /// Whether 3x3 stride-1 convolutions may run as Winograd F(2x2, 3x3).
     public var winograd: Bool
     public var threading: Threading
+    /// Whether the fusion pass merges BatchNorm, activations, channel gates and MatMul biases
+    /// into their producers (off: every node its own step; for checking the pass).
+    public var fusion: Bool
 
-    public init(threads: Int = 0, kernels: Kernels = .automatic, winograd: Bool = true, threading: Threading = .own) {
+    public init(threads: Int = 0, kernels: Kernels = .automatic, winograd: Bool = true, threading: Threading = .own, fusion: Bool = true) {
+        self.fusion = fusion
         self.threads = threads
         self.kernels = kernels
         self.winograd = winograd

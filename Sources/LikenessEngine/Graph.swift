@@ -73,6 +73,23 @@ struct Node: Equatable, Sendable {
     var outputs: [String]
     var attributes: [String: Attribute]
 
+    // Set by ``Fusion``; a node from a file has none of these.
+    /// An activation applied to the result in the kernel's epilogue (an absorbed Relu, Clip, …).
+    var activation: Activation = .none
+    /// A channel-gate `Mul` whose product is this convolution's input 0, to be applied as the
+    /// kernel reads its input (zero or one node).
+    var inputGate: [Node] = []
+    /// An `Add` of a constant that reads this node's output, folded into its bias (zero or one node).
+    var addend: [Node] = []
+
+    init(opType: String, name: String, inputs: [String], outputs: [String], attributes: [String: Attribute]) {
+        self.opType = opType
+        self.name = name
+        self.inputs = inputs
+        self.outputs = outputs
+        self.attributes = attributes
+    }
+
     func int(_ key: String, default value: Int) -> Int {
         if case .int(let v)? = attributes[key] { return v }
         return value
@@ -113,6 +130,25 @@ struct Node: Equatable, Sendable {
 
     /// A short label for messages: the node name, or its first output when unnamed.
     var label: String { name.isEmpty ? (outputs.first ?? opType) : name }
+
+    // MARK: Fused groups
+
+    /// Whether ``Fusion`` attached other nodes to this one.
+    var hasFusedNodes: Bool { !inputGate.isEmpty || !addend.isEmpty }
+
+    /// Every value the node and the nodes fused into it read.
+    var reads: [String] { inputGate.flatMap(\.inputs) + inputs + addend.flatMap(\.inputs) }
+
+    /// The values the group defines: the last node's outputs.
+    var resultNames: [String] { addend.last?.outputs ?? outputs }
+
+    /// The group as separate nodes in order (the gate, this node, the addend).
+    var unfused: [Node] {
+        var base = self
+        base.inputGate = []
+        base.addend = []
+        return inputGate + [base] + addend
+    }
 }
 
 // MARK: - Graph

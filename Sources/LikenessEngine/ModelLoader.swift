@@ -73,7 +73,7 @@ enum ModelLoader {
         for (index, proto) in graph.node.enumerated() {
             let name = proto.name.isEmpty ? "\(proto.opType)_\(index)" : proto.name
             if !(proto.domain.isEmpty || proto.domain == "ai.onnx") {
-                throw .unsupportedOperator(op: "\(proto.domain).\(proto.opType)", node: name, supported: Operators.supported)
+                throw .unsupportedOperator(op: "\(proto.domain).\(proto.opType)", node: name, supported: OperatorRegistry.opTypes.sorted())
             }
             var attributes: [String: Attribute] = [:]
             for attr in proto.attribute {

@@ -59,7 +59,7 @@ enum ReferenceInterpreter {
     static func run(_ graph: Graph, input: Tensor) throws -> Tensor {
         var values: [String: Tensor] = graph.initializers
         values[graph.inputName] = input
-        var pending = graph.nodes
+        var pending = graph.nodes.flatMap(\.unfused)  // a fused group as its parts, activations kept
         while !pending.isEmpty {
             guard let i = pending.firstIndex(where: { $0.inputs.allSatisfy { $0.isEmpty || values[$0] != nil } }) else {
                 throw EngineError.cycle(node: pending[0].label)

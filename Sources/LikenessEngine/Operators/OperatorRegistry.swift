@@ -19,14 +19,31 @@ protocol OperatorDefinition {
 /// Every operator defined in `Operators/`, found by name.
 enum OperatorRegistry {
     static let all: [any OperatorDefinition.Type] = [
-        DepthToSpace.self,
-        SpaceToDepth.self,
-        Pad.self,
+        // Convolutions and matrix products
+        Conv.self, ConvTranspose.self, Gemm.self,
+        // Normalization
+        BatchNormalization.self, InstanceNormalization.self,
+        // Elementwise
+        UnaryElementwise.self, BinaryElementwise.self,
+        // Views
+        Reshape.self, Squeeze.self, Identity.self,
+        // Copies
+        SliceOperator.self, Split.self, Concat.self, Transpose.self, Expand.self,
+        DepthToSpace.self, SpaceToDepth.self, Pad.self,
+        // Resampling and pooling
+        Resize.self, Pool.self,
+        // Shape arithmetic (folded at load)
+        Constant.self, Shape.self, Gather.self, RangeOperator.self, Where.self,
     ]
 
     private static let byName: [String: any OperatorDefinition.Type] = {
         var table: [String: any OperatorDefinition.Type] = [:]
-        for definition in all { for name in definition.opTypes { table[name] = definition } }
+        for definition in all {
+            for name in definition.opTypes {
+                precondition(table[name] == nil, "operator \(name) is registered twice")
+                table[name] = definition
+            }
+        }
         return table
     }()
 

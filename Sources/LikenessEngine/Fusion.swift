@@ -1,0 +1,181 @@
+// MARK: - Fusion
+
+/// The graph-to-graph pass before lowering: merges nodes whose work one kernel can do in the
+/// same pass over memory. It needs no shapes; where only the shapes can tell whether a merge
+/// works, it proposes the merge and the operator's lowering either applies it or lowers the
+/// parts one by one (``Planner/lowerUnfused(_:)``).
+///
+/// In this order, over nodes in topological order:
+/// 1. **BatchNorm folding**: `BatchNormalization` after a `Conv`/`ConvTranspose` with constant
+///    weights and statistics becomes new weight and bias initializers of the convolution.
+/// 2. **Activations**: `Relu`, `LeakyRelu`, `Sigmoid`, `Tanh` or `Clip` (constant bounds) after a
+///    producer whose kernel has an epilogue becomes that producer's ``Node/activation``.
+/// 3. **Channel gates**: `Mul(feature, gate)` read only by a convolution becomes the
+///    convolution's ``Node/inputGate`` (FastGAN's skip-layer excitation), applied as the kernel
+///    reads its input when the gate is `[N, C, 1, 1]`.
+/// 4. **MatMul bias**: `Add(MatMul(…), constant)` becomes the MatMul's ``Node/addend``.
+///
+/// A node is merged only into a latent-dependent producer whose output nothing else reads and
+/// which is not the graph output, so no value visible outside a group changes.
+enum Fusion {
+    /// Operators whose steps apply an activation in their epilogue.
+    static let activationProducers: Set<String> = [
+        "Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "InstanceNormalization",
+        "Add", "Sub", "Mul", "Div", "Pow", "PRelu", "Min", "Max",
+    ]
+
+    /// The fused graph; `graph.nodes` must be in topological order.
+    static func run(_ graph: Graph) -> Graph {
+        var pass = Pass(graph: graph)
+        pass.foldBatchNorms()
+        pass.fuseActivations()
+        pass.fuseChannelGates()
+        pass.fuseMatMulBias()
+        var fused = graph
+        fused.nodes = pass.nodes.compactMap { $0 }
+        fused.initializers = pass.initializers
+        return fused
+    }
+
+    private struct Pass {
+        let graph: Graph
+        var nodes: [Node?]
+        var initializers: [String: Tensor]
+        /// Values known at load time without shapes: initializers and `Constant` outputs.
+        var constants: [String: Tensor]
+        /// Values that depend on the graph input (through anything but `Shape`/`Size`).
+        let runtime: Set<String>
+
+        init(graph: Graph) {
+            self.graph = graph
+            nodes = graph.nodes
+            initializers = graph.initializers
+            constants = graph.initializers
+            var runtime: Set<String> = [graph.inputName]
+            for node in graph.nodes {
+                if node.opType == "Constant", let t = try? Reference.evaluate(node, []).first, let name = node.outputs.first {
+                    constants[name] = t
+                }
+                if !["Shape", "Size", "Constant"].contains(node.opType), node.inputs.contains(where: runtime.contains) {
+                    runtime.formUnion(node.outputs)
+                }
+            }
+            self.runtime = runtime
+        }
+
+        /// The index of the only node that reads `name` (as its input 0 unless `anyInput`), when
+        /// merging into its producer is safe.
+        func soleReader(of name: String, anyInput: Bool = false) -> Int? {
+            guard name != graph.outputName, runtime.contains(name) else { return nil }
+            var found: Int?
+            for (i, node) in nodes.enumerated() {
+                guard let node else { continue }
+                let count = node.reads.filter { $0 == name }.count
+                if count == 0 { continue }
+                if found != nil || count > 1 || (!anyInput && node.inputs.first != name) { return nil }
+                found = i
+            }
+            return found
+        }
+
+        func isUnread(_ names: ArraySlice<String>) -> Bool {
+            names.allSatisfy { name in
+                name.isEmpty || (name != graph.outputName && !nodes.contains { $0?.reads.contains(name) == true })
+            }
+        }
+
+        /// A new initializer name that nothing uses yet.
+        func freshName(_ base: String) -> String {
+            var name = base, k = 1
+            while initializers[name] != nil || runtime.contains(name) || constants[name] != nil { name = "\(base)_\(k)"; k += 1 }
+            return name
+        }
+
+        mutating func foldBatchNorms() {
+            for i in nodes.indices {
+                guard let conv = nodes[i], conv.opType == "Conv" || conv.opType == "ConvTranspose",
+                      let x = conv.input(0), runtime.contains(x),
+                      let weightName = conv.input(1), let weight = constants[weightName], !weight.isInteger, weight.shape.count == 4,
+                      let j = soleReader(of: conv.outputs[0]), let bn = nodes[j], bn.opType == "BatchNormalization",
+                      isUnread(bn.outputs.dropFirst()) else { continue }
+                let groups = max(conv.int("group", default: 1), 1)
+                let transposed = conv.opType == "ConvTranspose"
+                let outputChannels = transposed ? weight.shape[1] * groups : weight.shape[0]
+                guard let affine = BatchNormalization.affine(bn, channels: outputChannels, constants: { self.constants[$0] }) else { continue }
+                var bias = [Float](repeating: 0, count: outputChannels)
+                if let biasName = conv.input(2) {
+                    guard let b = constants[biasName], b.count == outputChannels else { continue }
+                    bias = b.floats
+                }
+                var w = weight.floats
+                let kernelArea = weight.shape[2] * weight.shape[3]
+                if transposed {
+                    // weight [C, M/g, kH, kW]
+                    let inputChannels = weight.shape[0], perGroup = max(inputChannels / groups, 1), cog = weight.shape[1]
+                    for c in 0..<inputChannels {
+                        let group = c / perGroup
+                        for mo in 0..<cog {
+                            let s = affine.scale[group * cog + mo]
+                            let base = (c * cog + mo) * kernelArea
+                            for t in 0..<kernelArea { w[base + t] *= s }
+                        }
+                    }
+                } else {
+                    // weight [M, C/g, kH, kW]
+                    let rowLength = w.count / outputChannels
+                    for m in 0..<outputChannels { for t in 0..<rowLength { w[m * rowLength + t] *= affine.scale[m] } }
+                }
+                for m in 0..<outputChannels { bias[m] = bias[m] * affine.scale[m] + affine.shift[m] }
+                let w2 = freshName("\(conv.label)/bn_folded_weight")
+                initializers[w2] = Tensor(shape: weight.shape, floats: w)
+                constants[w2] = initializers[w2]
+                let b2 = freshName("\(conv.label)/bn_folded_bias")
+                initializers[b2] = Tensor(shape: [outputChannels], floats: bias)
+                constants[b2] = initializers[b2]
+                var merged = conv
+                merged.inputs = [x, w2, b2]
+                merged.outputs = [bn.outputs[0]]
+                nodes[i] = merged
+                nodes[j] = nil
+            }
+        }
+
+        mutating func fuseActivations() {
+            for i in nodes.indices {
+                guard let producer = nodes[i], Fusion.activationProducers.contains(producer.opType),
+                      producer.activation == .none, !producer.hasFusedNodes, producer.outputs.count >= 1,
+                      isUnread(producer.outputs.dropFirst()),
+                      let j = soleReader(of: producer.outputs[0]), let next = nodes[j], next.outputs.count == 1,
+                      let activation = Activation.fusable(next, constants: { self.constants[$0] }) else { continue }
+                var merged = producer
+                merged.activation = activation
+                merged.outputs = [next.outputs[0]]
+                nodes[i] = merged
+                nodes[j] = nil
+            }
+        }
+
+        mutating func fuseChannelGates() {
+            for j in nodes.indices {
+                guard let conv = nodes[j], conv.opType == "Conv" || conv.opType == "ConvTranspose", conv.inputGate.isEmpty,
+                      let product = conv.input(0),
+                      let i = nodes.firstIndex(where: { $0?.outputs.first == product }), let mul = nodes[i],
+                      mul.opType == "Mul", mul.inputs.count == 2, mul.outputs.count == 1, mul.activation == .none,
+                      mul.inputs.allSatisfy(runtime.contains), soleReader(of: product) == j else { continue }
+                nodes[j]?.inputGate = [mul]
+                nodes[i] = nil
+            }
+        }
+
+        mutating func fuseMatMulBias() {
+            for i in nodes.indices {
+                guard let matmul = nodes[i], matmul.opType == "MatMul", matmul.activation == .none, !matmul.hasFusedNodes,
+                      let j = soleReader(of: matmul.outputs[0], anyInput: true), let add = nodes[j], add.opType == "Add", add.inputs.count == 2,
+                      let other = add.inputs.first(where: { $0 != matmul.outputs[0] }),
+                      let c = constants[other], !c.isInteger, c.shape.count <= 2 else { continue }
+                nodes[i]?.addend = [add]
+                nodes[j] = nil
+            }
+        }
+    }
+}
