@@ -6,6 +6,10 @@ report (prepare.py: sources, licenses, counts kept and dropped with reasons, Met
 training config (train.py: recipe, hyperparameters, hardware, steps, wall time) and the metrics
 (evaluate.py). It is stored in the ONNX `metadata_props` under `likeness.card` (JSON), with the
 credit line also under `likeness.credit`, so the exhibition can show it.
+
+With --detail the model is a detail stage (train_detail.py, export_detail.py, evaluate_detail.py):
+its card comes from the run's config.json and log.jsonl, the exported graph and metrics.json
+(likeness_training/detail_card.py), and `likeness.stage` / `likeness.scale` are kept.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ import csv
 import json
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 CREDIT = ("Trained on {images} public-domain portraits from The Metropolitan Museum of Art "
           "Open Access collection (CC0).")
@@ -159,6 +165,26 @@ def attach(model: Path, card: dict) -> None:
     tmp.replace(model)
 
 
+def detail_card(args) -> int:
+    from likeness_training.detail_card import build_detail_card, detail_markdown, run_log
+    from likeness_training.detail_onnx import attach_metadata, describe, metadata
+    config = json.loads((args.run / "config.json").read_text())
+    exported = json.loads(metadata(args.model).get("likeness.card", "{}"))
+    info = {**describe(args.model), "runtime_max_abs_diff": exported.get("model", {}).get("runtime_max_abs_diff")}
+    info["metadata_keys"] = sorted(set(info["metadata_keys"]) | {"likeness.stage", "likeness.scale", "likeness.card",
+                                                                  "likeness.credit"})
+    metrics_path = args.model.parent / "metrics.json"
+    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+    size = info["inputs"][next(iter(info["inputs"]))][2]
+    card = build_detail_card(args.name, {**config, "input_size": size}, run_log(args.run), info, metrics,
+                             args.observation)
+    card["compare_caption"] = " ".join(args.picture)
+    attach_metadata(args.model, config["scale"], card)
+    (args.model.parent / "MODEL_CARD.md").write_text(detail_markdown(card))
+    print(f"card: {args.model.parent / 'MODEL_CARD.md'} and likeness.card in {args.model}")
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", type=Path, default=Path("Models/met-portraits-128/model.onnx"))
@@ -169,7 +195,12 @@ def main(argv=None) -> int:
                    help="an earlier run whose generator this run continued (--init-from); repeat, oldest first")
     p.add_argument("--observation", action="append", default=[],
                    help="a known limitation seen in the samples (repeat), listed in the card after the budget")
+    p.add_argument("--detail", action="store_true", help="the model is a detail stage (train_detail.py's --run)")
+    p.add_argument("--picture", action="append", default=[],
+                   help="what compare.png shows (detail stages; repeat), written under the picture")
     args = p.parse_args(argv)
+    if args.detail:
+        return detail_card(args)
     card = build_card(args.name, args.crops, args.run, args.model.parent / "metrics.json",
                       args.model.stat().st_size / 2**20, args.previous, args.observation)
     attach(args.model, card)

@@ -248,8 +248,8 @@ def main(argv=None) -> int:
         opt_g.step()
         update_ema(ema, model, args.ema if step > 200 else 0.0)
         if step % args.log_every == 0 or step == 1:
-            record = {"step": step, "minutes": round((time.monotonic() - start) / 60, 2), "pixel": round(float(pixel), 5),
-                      "adv": round(float(loss_adv), 4), "loss_d": round(float(loss_d), 4),
+            record = {"step": step, "minutes": round((time.monotonic() - start) / 60, 2), "pixel": round(pixel.item(), 5),
+                      "adv": round(loss_adv.item(), 4), "loss_d": round(loss_d.item(), 4),
                       "patches_seen": step * args.batch, "adversarial": adversarial}
             log.write(json.dumps(record) + "\n")
             log.flush()
