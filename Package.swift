@@ -99,8 +99,10 @@ let package = Package(
         .testTarget(name: "LikenessEngineTests", dependencies: ["LikenessEngine", "LikenessKernels"] + isaDependencies),
         .testTarget(name: "LikenessPathTests", dependencies: ["LikenessPath"]),
         .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia", "LikenessDisplay"]),
-        .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessPath", "LikenessMedia"], exclude: ["BadExhibitions"]),
-        .testTarget(name: "LikenessKioskTests", dependencies: ["LikenessKiosk", "LikenessShow", "LikenessDisplay", "LikenessMedia"]),
+        // Fakes (generator, path, sink) shared by the show and kiosk tests.
+        .target(name: "LikenessTestSupport", dependencies: ["LikenessShow", "LikenessMedia"], path: "Tests/LikenessTestSupport"),
+        .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessPath", "LikenessMedia", "LikenessTestSupport"], exclude: ["BadExhibitions"]),
+        .testTarget(name: "LikenessKioskTests", dependencies: ["LikenessKiosk", "LikenessShow", "LikenessDisplay", "LikenessMedia", "LikenessTestSupport"]),
         .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia"]),
     ],
     swiftLanguageModes: [.v6]

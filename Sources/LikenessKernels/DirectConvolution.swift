@@ -1,3 +1,5 @@
+import Foundation
+
 // MARK: - DirectConvolution
 
 /// Convolution with stride 1 computed straight from shifted rows of the input, without im2col.
@@ -162,6 +164,42 @@ public enum DirectConvolution {
                 }
             }
         }
+    }
+
+    /// The reference: every output of `rows` summed over its taps in Double, on unpacked weights
+    /// [M, C, kH, kW], input [C, H, W] (scaled per channel by `inputScale`), padding read as 0,
+    /// then the epilogue and the curve; the outputs of `rows` in [M][rows][OW] order.
+    public static func reference(
+        input: [Float], channels c: Int, height h: Int, width w: Int, inputScale: [Float]?,
+        weights: [Float], outputChannels m: Int, outputWidth ow: Int, bias: [Float], kernelHeight kh: Int, kernelWidth kw: Int,
+        padTop: Int, padLeft: Int, rows: Range<Int>, epilogue: LinearEpilogue, curve: CurveFunction
+    ) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(m * rows.count * ow)
+        for co in 0..<m {
+            for oy in rows {
+                for ox in 0..<ow {
+                    var sum = Double(bias[co])
+                    for ci in 0..<c {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                let iy = oy + ky - padTop, ix = ox + kx - padLeft
+                                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                sum += Double(input[(ci * h + iy) * w + ix]) * Double(inputScale?[ci] ?? 1)
+                                    * Double(weights[((co * c + ci) * kh + ky) * kw + kx])
+                            }
+                        }
+                    }
+                    let y = epilogue.apply(Float(sum))
+                    switch curve {
+                    case .none: out.append(y)
+                    case .tanh: out.append(Float(Foundation.tanh(Double(y))))
+                    case .sigmoid: out.append(Float(1 / (1 + Foundation.exp(-Double(y)))))
+                    }
+                }
+            }
+        }
+        return out
     }
 }
 

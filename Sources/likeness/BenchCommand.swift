@@ -54,16 +54,14 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         guard let path = model ?? Bench.defaultModel() else {
-            printError("likeness bench: no model found (Models/met-portraits-128/model.onnx or .cache/bench-128.onnx); run `make fixtures` to create .cache/bench-128.onnx, or pass --model PATH")
-            throw ExitCode.failure
+            throw fail(CommandError("no model found (Models/met-portraits-128/model.onnx or .cache/bench-128.onnx); run `make fixtures` to create .cache/bench-128.onnx, or pass --model PATH"))
         }
         let generator: Generator
         do {
             generator = try Generator(contentsOf: URL(fileURLWithPath: path), batchSize: batch, threads: threads,
                                       options: EngineOptions(environment: ProcessInfo.processInfo.environment))
         } catch {
-            printError("likeness bench: \(error)")
-            throw ExitCode.failure
+            throw fail(error)
         }
         let layers = generator.layers
         let z = (0..<(batch * generator.zDim)).map { Float(sin(Double($0) * 12.9898)) }
@@ -203,6 +201,3 @@ func processCPUSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

@@ -77,7 +77,14 @@ struct OutputOptions: ParsableArguments {
 
 // MARK: - Errors
 
-/// Prints `likeness: error: …` (one line, no stack trace) and gives the exit code for it.
+/// A problem the command found itself (a missing file, a malformed latent file), with its hint.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// The one way every command reports an error: `likeness: error: …` on stderr (one line, no
+/// stack trace), then the exit code for it.
 func fail(_ error: any Error) -> ExitCode {
     if error is ExitCode { return error as? ExitCode ?? .failure }
     FileHandle.standardError.write(Data("likeness: error: \(error)\n".utf8))

@@ -36,25 +36,30 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
+        do {
+            try evaluate()
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    private func evaluate() throws {
         let url = URL(fileURLWithPath: model)
         let latentData: Data
         do {
             latentData = try Data(contentsOf: URL(fileURLWithPath: input))
         } catch {
-            printError("likeness eval: cannot read latents '\(input)': \(error.localizedDescription); check the path")
-            throw ExitCode.failure
+            throw CommandError("cannot read latents '\(input)': \(error.localizedDescription); check the path")
         }
         guard latentData.count % 4 == 0, !latentData.isEmpty else {
-            printError("likeness eval: '\(input)' holds \(latentData.count) bytes, not a whole number of float32 values; write it with numpy's tofile on a float32 array")
-            throw ExitCode.failure
+            throw CommandError("'\(input)' holds \(latentData.count) bytes, not a whole number of float32 values; write it with numpy's tofile on a float32 array")
         }
         let latents: [Float] = latentData.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         do {
             // Load once at batch 1 to learn zDim, then at the batch the file implies.
             let probe = try Generator(contentsOf: url, batchSize: 1, threads: 1)
             guard latents.count % probe.zDim == 0 else {
-                printError("likeness eval: \(latents.count) latent values are not a multiple of zDim \(probe.zDim); write N*\(probe.zDim) float32 values")
-                throw ExitCode.failure
+                throw CommandError("\(latents.count) latent values are not a multiple of zDim \(probe.zDim); write N*\(probe.zDim) float32 values")
             }
             let batch = latents.count / probe.zDim
             let generator = try Generator(contentsOf: url, batchSize: batch, threads: threads,
@@ -75,13 +80,11 @@ struct Eval: ParsableCommand {
                 try Data(bytes).write(to: URL(fileURLWithPath: rgb))
             }
         } catch let error as EngineError {
-            printError("likeness eval: \(error)")
-            throw ExitCode.failure
-        } catch let error as ExitCode {
+            throw error
+        } catch let error as CommandError {
             throw error
         } catch {
-            printError("likeness eval: cannot write the output: \(error.localizedDescription); check the directory exists and is writable")
-            throw ExitCode.failure
+            throw CommandError("cannot write the output: \(error.localizedDescription); check the directory exists and is writable")
         }
     }
 }

@@ -29,6 +29,27 @@ import Testing
         #expect(result.stderr.hasPrefix("likeness: error: \(file.path):2: key 'motion.style' has value \"wobble\""))
     }
 
+    /// Every command reports an error the same way: one `likeness: error: …` line with a hint.
+    @Test("one error idiom across commands", arguments: [
+        (["eval", "--model", "MODEL", "--input", "/nonexistent/z.f32", "--output", "OUT"], "cannot read latents '/nonexistent/z.f32'"),
+        (["eval", "--model", "MODEL", "--input", "LATENTS", "--output", "OUT"], "holds 7 bytes, not a whole number of float32 values"),
+        (["bench", "--model", "/nonexistent/m.onnx", "--iterations", "1"], "/nonexistent/m.onnx"),
+        (["info", "/nonexistent/m.onnx"], "/nonexistent/m.onnx"),
+        (["frames", "--count", "1", "--output", "OUT", "--model", "/nonexistent/m.onnx"], "/nonexistent/m.onnx"),
+    ])
+    func oneErrorIdiom(arguments: [String], expected: String) throws {
+        let folder = temporaryFolder()
+        let latents = folder.appendingPathComponent("z.f32")
+        try Data(count: 7).write(to: latents)  // not whole float32 values either
+        let resolved = arguments.map {
+            $0 == "MODEL" ? fixtureModel : $0 == "OUT" ? folder.appendingPathComponent("out").path : $0 == "LATENTS" ? latents.path : $0
+        }
+        let result = try likeness(resolved)
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && result.stderr.hasPrefix("likeness: error: ") && result.stderr.contains(expected), "stderr: \(result.stderr)")
+    }
+
     @Test func missingModelIsAClearError() throws {
         let result = try likeness(["frames", "--count", "1", "--output", temporaryFolder().path, "--model", "/nonexistent/model.onnx"])
         #expect(result.status != 0)

@@ -173,31 +173,12 @@ struct PackedKernelTests {
                     }
                 }
             }
-            var actual: [Float] = [], wanted: [Float] = []
-            for co in 0..<m {
-                for oy in rows {
-                    for ox in 0..<w {
-                        var sum = Double(bias[co])
-                        for ci in 0..<c {
-                            for ky in 0..<kh {
-                                for kx in 0..<kw {
-                                    let iy = oy + ky - 1, ix = ox + kx - 1
-                                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
-                                    sum += Double(input[(ci * h + iy) * w + ix]) * Double(scale[ci]) * Double(weights[((co * c + ci) * kh + ky) * kw + kx])
-                                }
-                            }
-                        }
-                        var y = LinearEpilogue(negativeSlope: 0.3).apply(Float(sum))
-                        switch curve {
-                        case .none: break
-                        case .tanh: y = Foundation.tanh(y)
-                        case .sigmoid: y = 1 / (1 + Foundation.exp(-y))
-                        }
-                        wanted.append(y)
-                        actual.append(output[(co * h + oy) * w + ox])
-                    }
-                }
-            }
+            let wanted = DirectConvolution.reference(
+                input: input, channels: c, height: h, width: w, inputScale: scale, weights: weights, outputChannels: m, outputWidth: w,
+                bias: bias, kernelHeight: kh, kernelWidth: kw, padTop: 1, padLeft: 1, rows: rows,
+                epilogue: LinearEpilogue(negativeSlope: 0.3), curve: curve)
+            var actual: [Float] = []
+            for co in 0..<m { for oy in rows { actual += output[((co * h + oy) * w)..<((co * h + oy) * w + w)] } }
             let diff = Difference(actual, wanted)
             #expect(diff.maxAbs <= 1e-5, "\(curve): \(diff)")
         }

@@ -2,6 +2,7 @@ import Foundation
 import LikenessDisplay
 @testable import LikenessKiosk
 import LikenessMedia
+import LikenessTestSupport
 import Testing
 import LikenessShow
 

@@ -1,5 +1,6 @@
 import Foundation
 import LikenessPath
+import LikenessTestSupport
 import Testing
 @testable import LikenessShow
 

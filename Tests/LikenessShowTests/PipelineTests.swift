@@ -1,6 +1,7 @@
 import Foundation
 import LikenessMedia
 import LikenessPath
+import LikenessTestSupport
 import Testing
 @testable import LikenessShow
 

@@ -1,5 +1,6 @@
 import Foundation
 import LikenessMedia
+import LikenessTestSupport
 import Testing
 @testable import LikenessShow
 

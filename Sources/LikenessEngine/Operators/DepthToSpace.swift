@@ -5,7 +5,7 @@
 /// DCR (the default) reads the input as [N, b, b, C, H, W], CRD (PyTorch's `PixelShuffle`) as
 /// [N, C, b, b, H, W]; either way the output is the transpose [N, C, H, b, W, b]. Lowered to one
 /// strided copy; no arithmetic.
-enum DepthToSpace: OperatorDefinition {
+enum DepthToSpace: RearrangingOperator {
     static let opTypes = ["DepthToSpace"]
 
     /// Output shape and the copy that performs it on a contiguous input.
@@ -27,22 +27,12 @@ enum DepthToSpace: OperatorDefinition {
         return (out, CopyDescriptor(extent: extent, sourceOffset: 0, sourceStrides: [sN, sC, sH, sB1, sW, sB2],
                                     destinationOffset: 0, destinationStrides: ShapeMath.strides(extent)))
     }
-
-    static func evaluate(_ node: Node, _ inputs: [Tensor?]) throws(EngineError) -> [Tensor] {
-        let x = try node.required(inputs, 0)
-        let (shape, copy) = try self.copy(node, input: x.shape)
-        return [Tensor(shape: shape, storage: Reference.stridedCopy(x.storage, copy, count: x.count))]
-    }
-
-    static func lower(_ node: Node, _ lowering: inout Planner) throws(EngineError) {
-        try lowering.lowerCopy(node) { (shape: [Int]) throws(EngineError) in try copy(node, input: shape) }
-    }
 }
 
 // MARK: - SpaceToDepth
 
 /// SpaceToDepth: [N, C, H·b, W·b] → [N, C·b², H, W], the inverse of DCR DepthToSpace.
-enum SpaceToDepth: OperatorDefinition {
+enum SpaceToDepth: RearrangingOperator {
     static let opTypes = ["SpaceToDepth"]
 
     static func copy(_ node: Node, input x: [Int]) throws(EngineError) -> ([Int], CopyDescriptor) {
@@ -57,15 +47,5 @@ enum SpaceToDepth: OperatorDefinition {
         let sourceStrides = [c * h * w, w, 1, h * w, b * w, b]
         return ([n, c * b * b, ho, wo], CopyDescriptor(extent: extent, sourceOffset: 0, sourceStrides: sourceStrides,
                                                        destinationOffset: 0, destinationStrides: ShapeMath.strides(extent)))
-    }
-
-    static func evaluate(_ node: Node, _ inputs: [Tensor?]) throws(EngineError) -> [Tensor] {
-        let x = try node.required(inputs, 0)
-        let (shape, copy) = try self.copy(node, input: x.shape)
-        return [Tensor(shape: shape, storage: Reference.stridedCopy(x.storage, copy, count: x.count))]
-    }
-
-    static func lower(_ node: Node, _ lowering: inout Planner) throws(EngineError) {
-        try lowering.lowerCopy(node) { (shape: [Int]) throws(EngineError) in try copy(node, input: shape) }
     }
 }

@@ -14,6 +14,28 @@ protocol OperatorDefinition {
     static func lower(_ node: Node, _ lowering: inout Planner) throws(EngineError)
 }
 
+// MARK: - RearrangingOperator
+
+/// An operator that only moves the values of its one input (DepthToSpace, SpaceToDepth,
+/// Transpose): its definition is the output shape and one strided copy; the reference and the
+/// lowering follow from it.
+protocol RearrangingOperator: OperatorDefinition {
+    /// The output shape and the copy that produces it from a contiguous input of shape `input`.
+    static func copy(_ node: Node, input: [Int]) throws(EngineError) -> ([Int], CopyDescriptor)
+}
+
+extension RearrangingOperator {
+    static func evaluate(_ node: Node, _ inputs: [Tensor?]) throws(EngineError) -> [Tensor] {
+        let x = try node.required(inputs, 0)
+        let (shape, copy) = try self.copy(node, input: x.shape)
+        return [Tensor(shape: shape, storage: Reference.stridedCopy(x.storage, copy, count: shape.reduce(1, *)))]
+    }
+
+    static func lower(_ node: Node, _ lowering: inout Planner) throws(EngineError) {
+        try lowering.lowerCopy(node) { (shape: [Int]) throws(EngineError) in try copy(node, input: shape) }
+    }
+}
+
 // MARK: - OperatorRegistry
 
 /// Every operator defined in `Operators/`, found by name.
