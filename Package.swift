@@ -84,7 +84,7 @@ let package = Package(
             ]
         ),
         // The kiosk window loop: the only show code that links SDL.
-        .target(name: "LikenessKiosk", dependencies: ["LikenessDisplay", "LikenessShow", "LikenessMedia"]),
+        .target(name: "LikenessKiosk", dependencies: ["LikenessDisplay", "LikenessShow", "LikenessMedia", "LikenessPath"]),
 
         // MARK: Command-line tool
         .executableTarget(

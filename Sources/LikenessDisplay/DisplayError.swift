@@ -12,7 +12,7 @@ public enum DisplayError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .noDisplay(reason):
-            return "no display available (\(reason)); run on a machine with a screen, set DISPLAY or SDL_VIDEODRIVER (x11, wayland, kmsdrm), or render headless with `likeness frames` / `likeness record`"
+            return "no display available (\(reason)); run on a machine with a screen, set DISPLAY (or WAYLAND_DISPLAY, or SDL_VIDEODRIVER=kmsdrm on a console), or render without one: `likeness frames EXHIBITION --output DIR` (PNG frames) or `likeness record EXHIBITION --output FILE.mp4` (video)"
         case let .windowFailed(reason):
             return "could not open a window: \(reason); try `fullscreen = false` in the exhibition's [window] table or another SDL_VIDEODRIVER"
         case let .renderFailed(reason):

@@ -37,8 +37,14 @@ public final class DisplaySession {
     /// The SDL video driver in use (`x11`, `wayland`, `kmsdrm`, `dummy`, …).
     public let videoDriver: String
 
-    /// Starts SDL video. Throws `DisplayError.noDisplay` when no display can be opened.
-    public init(quitKeysEnabled: Bool = true) throws(DisplayError) {
+    /// SDL's drivers that draw into memory, not onto a screen.
+    public static let invisibleDrivers: Set<String> = ["offscreen", "dummy"]
+
+    /// Starts SDL video. Throws `DisplayError.noDisplay` when no display can be opened, and, with
+    /// `requireScreen`, when SDL fell back to a driver that shows nothing (``invisibleDrivers``:
+    /// no `DISPLAY`/`WAYLAND_DISPLAY`, over SSH, before the desktop is up). The command line asks for a
+    /// screen unless `SDL_VIDEODRIVER` was set on purpose.
+    public init(quitKeysEnabled: Bool = true, requireScreen: Bool = false) throws(DisplayError) {
         self.quitKeysEnabled = quitKeysEnabled
         SDL_SetHint("SDL_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR", "0")
         SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear")
@@ -49,6 +55,10 @@ public final class DisplaySession {
             videoDriver = String(cString: name)
         } else {
             videoDriver = "unknown"
+        }
+        if requireScreen && Self.invisibleDrivers.contains(videoDriver) {
+            SDL_QuitSubSystem(UInt32(SDL_INIT_VIDEO))
+            throw .noDisplay(reason: "SDL found no screen and would only draw into an invisible '\(videoDriver)' window")
         }
     }
 

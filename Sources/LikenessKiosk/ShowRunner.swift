@@ -1,14 +1,17 @@
 import Foundation
 import LikenessDisplay
 import LikenessMedia
+import LikenessPath
 import LikenessShow
 
 // MARK: - ShowRunner
 
 /// The live exhibition: one window per screen, each fed by its own generating thread through a bounded queue.
 ///
-/// Timeline: a screen's producer paints frame `k` at show time `k / fps` (`[window] fps`), so consecutive
-/// frames are always the same small step apart. The main thread presents frames on a frame clock that
+/// Timeline: show time comes from the wall clock (`[show] epoch`, ``ShowClock``): a screen's producer starts
+/// at the show time of the moment it starts and paints frame `k` a step of `1 / fps` (`[window] fps`) after
+/// frame `k − 1`, so a restart continues the one timeline and consecutive frames are the same small step
+/// apart. When it has fallen behind the wall clock it catches up by ``CatchUp``'s rule. The main thread presents frames on a frame clock that
 /// advances `rate * fps` frames per second. When the producer keeps up, `rate` is 1; when it cannot,
 /// `rate` follows what it sustains (a controller on the production rate and the queue's fill), so motion
 /// slows smoothly instead of stuttering, and the overlay shows the speed. The window keeps presenting
@@ -25,8 +28,11 @@ public final class ShowRunner {
         public var screenshot: URL?
         /// Force windowed mode (ignores `[window] fullscreen`).
         public var windowed: Bool
+        /// The wall clock (nil: the exhibition's `[show] epoch` and the real time; `show --at` previews another moment).
+        public var clock: ShowClock?
 
-        public init(seconds: Double? = nil, maxFrames: Int? = nil, screenshot: URL? = nil, windowed: Bool = false) {
+        public init(seconds: Double? = nil, maxFrames: Int? = nil, screenshot: URL? = nil, windowed: Bool = false, clock: ShowClock? = nil) {
+            self.clock = clock
             self.seconds = seconds
             self.maxFrames = maxFrames
             self.screenshot = screenshot
@@ -81,6 +87,8 @@ public final class ShowRunner {
         let fullscreen = w.fullscreen && !options.windowed
         let missingDisplays = exhibition.screens.contains { session.bounds(ofDisplay: $0.display) == nil }
         let threadsPerScreen = exhibition.model.threads > 0 ? exhibition.model.threads : max(1, 2 / exhibition.screens.count)
+        let clock = options.clock ?? exhibition.show.clock
+        let wallClock: @Sendable () -> Double = { clock.showTime() }
 
         // Windows first (main thread), then one producer per screen sized to its window.
         var streams: [ScreenStream] = []
@@ -98,7 +106,7 @@ public final class ShowRunner {
             let window = try DisplayWindow(session: session, options: options)
             let texture = Self.textureSize(model: model, window: window.outputSize, upscale: w.upscale)
             let stream = ScreenStream(screen: screen, window: window, textureWidth: texture.width, textureHeight: texture.height)
-            stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, makeGenerator: makeGenerator, makePath: makePath)
+            stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath)
             streams.append(stream)
         }
         defer { for stream in streams { stream.stop() } }
@@ -141,7 +149,7 @@ public final class ShowRunner {
                     case .snapshot: saveSnapshots(streams)
                     case .restartProducers:
                         for s in streams {
-                            s.restart(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen,
+                            s.restart(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock,
                                       makeGenerator: makeGenerator, makePath: makePath)
                         }
                     case let .log(line): FileHandle.standardError.write(Data("likeness: \(line)\n".utf8))
@@ -168,7 +176,7 @@ public final class ShowRunner {
             for (i, stream) in streams.enumerated() {
                 if let error = stream.producer?.error { throw error }
                 let newFrame = stream.advance(dt: dt, fps: fps, paused: paused)
-                if overlayDue { overlays[i] = overlayLines(stream, paused: paused, session: session) }
+                if overlayDue { overlays[i] = overlayLines(stream, paused: paused, session: session, wallShowTime: wallClock) }
                 guard newFrame || overlayDue || redrawAll || finishing else { continue }
                 try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: caption, blackout: state.blackout)
                 if finishing, i == streams.count - 1, let url = options.screenshot {
@@ -211,14 +219,15 @@ public final class ShowRunner {
         return (Int((Double(model.imageWidth) * factor).rounded()), Int((Double(model.imageHeight) * factor).rounded()))
     }
 
-    private func overlayLines(_ s: ScreenStream, paused: Bool, session: DisplaySession) -> [String] {
+    private func overlayLines(_ s: ScreenStream, paused: Bool, session: DisplaySession, wallShowTime: () -> Double) -> [String] {
         let speed = Int((s.rate * 100).rounded())
         var lines = [
             "\(exhibition.title) - screen \(s.screen.name), seed \(s.screen.seed)",
             String(format: "window loop %.1f Hz, new frames %.1f fps", s.presentRate, s.newFrameRate),
             String(format: "frame time %.1f ms, generation %.1f fps", s.renderSecondsEMA * 1000, s.productionRate),
             "speed \(speed)%\(speed < 100 ? " (generation slower than display)" : ""), queue \(s.producer?.queuedCount ?? 0)/\(ScreenStream.queueCapacity)",
-            String(format: "t %.1f s%@", s.current?.showTime ?? 0, paused ? " - paused" : ""),
+            String(format: "t %.1f s, %.1f s behind the wall clock%@", s.current?.showTime ?? 0,
+                   max(0, wallShowTime() - (s.current?.showTime ?? 0)), paused ? " - paused" : ""),
             "model \(model.name) \(model.imageWidth)x\(model.imageHeight), shown at \(s.textureWidth)x\(s.textureHeight)",
         ]
         if !model.credit.isEmpty { lines.append(model.credit) }
@@ -335,13 +344,13 @@ final class ScreenStream {
         self.textureHeight = textureHeight
     }
 
-    /// Starts the producer: frame k at show time k / fps (from `startFrame`), painted at the texture size.
-    func start(exhibition: Exhibition, fps: Double, threads: Int, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
-               startFrame: Int = 0) {
+    /// Starts the producer at the wall clock's show time, a frame every 1 / fps, painted at the texture size.
+    func start(exhibition: Exhibition, fps: Double, threads: Int, wallClock: @escaping @Sendable () -> Double,
+               makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory, startFrame: Int = 0) {
         let screen = self.screen
         let configuration = StagePipeline.Configuration.standard(width: textureWidth, height: textureHeight, fit: .contain,
                                                                  background: exhibition.output.background)
-        let producer = FrameProducer(name: screen.name, capacity: Self.queueCapacity, fps: fps, startFrame: startFrame) {
+        let producer = FrameProducer(name: screen.name, capacity: Self.queueCapacity, fps: fps, startFrame: startFrame, wallClock: wallClock) {
             let generator = try makeGenerator(threads)
             let path = makePath(screen, exhibition.motion, generator.zDim)
             return FrameRenderer(generator: generator, path: path, configuration: configuration)
@@ -350,10 +359,11 @@ final class ScreenStream {
         self.producer = producer
     }
 
-    /// Replaces the producer with one for `exhibition`, continuing after the frame on screen.
-    func restart(exhibition: Exhibition, fps: Double, threads: Int, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
+    /// Replaces the producer with one for `exhibition`, at the wall clock's show time.
+    func restart(exhibition: Exhibition, fps: Double, threads: Int, wallClock: @escaping @Sendable () -> Double,
+                 makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
         stop()
-        start(exhibition: exhibition, fps: fps, threads: threads, makeGenerator: makeGenerator, makePath: makePath,
+        start(exhibition: exhibition, fps: fps, threads: threads, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath,
               startFrame: (current?.index ?? -1) + 1)
     }
 

@@ -7,7 +7,8 @@ import TOMLKit
 
 /// The keys an exhibition file may contain, table by table. Anything else is an error.
 public enum ExhibitionSchema {
-    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "screens"]
+    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "show", "screens"]
+    public static let show = ["epoch"]
     public static let model = ["path", "threads"]
     public static let motion = ["style", "hold", "morph", "seconds_per_keyframe", "keyframes", "period", "speed", "truncation"]
     public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented"]
@@ -96,6 +97,9 @@ extension Exhibition {
         if let t = try top.table("record", allowed: ExhibitionSchema.record) {
             exhibition.record.seconds = try t.double("seconds", default: exhibition.record.seconds, range: 0.001...86_400, allowed: "more than 0 and at most 86400 (24 hours)")
             exhibition.record.loop = try t.bool("loop", default: exhibition.record.loop)
+        }
+        if let t = try top.table("show", allowed: ExhibitionSchema.show) {
+            exhibition.show.epoch = try t.date("epoch", default: exhibition.show.epoch)
         }
         if let screens = try top.tableArray("screens", allowed: ExhibitionSchema.screen) {
             if screens.isEmpty || screens.count > ExhibitionSchema.maximumScreens {
@@ -238,6 +242,16 @@ struct TableReader {
             throw invalid(key, "\"\(name)\"", T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
         }
         return value
+    }
+
+    /// An RFC 3339 timestamp (`"2025-01-01T00:00:00Z"`, `"2026-12-24T18:00:00+01:00"`).
+    func date(_ key: String, default fallback: Date) throws(ShowError) -> Date {
+        guard has(key) else { return fallback }
+        let text = try string(key, default: "")
+        guard let date = RFC3339.date(from: text) else {
+            throw invalid(key, "\"\(text)\"", "an RFC 3339 timestamp in quotes, e.g. \"2025-01-01T00:00:00Z\"")
+        }
+        return date
     }
 
     func color(_ key: String, default fallback: RGBColor) throws(ShowError) -> RGBColor {

@@ -18,6 +18,8 @@ public struct Exhibition: Sendable, Equatable {
     public var output: OutputSettings
     public var window: WindowSettings
     public var record: RecordSettings
+    /// `[show]`: the show's timeline on the wall clock.
+    public var show: ShowSettings = ShowSettings()
     /// One entry per screen; at least one.
     public var screens: [Screen]
 
@@ -36,6 +38,21 @@ public struct Exhibition: Sendable, Equatable {
 }
 
 // MARK: - Settings tables
+
+/// `[show]`: where the never-ending timeline starts.
+public struct ShowSettings: Sendable, Equatable {
+    /// The default epoch, 2025-01-01T00:00:00Z.
+    public static let defaultEpoch = Date(timeIntervalSince1970: 1_735_689_600)
+    /// Show time 0 (`epoch`, RFC 3339): a live show shows `now − epoch`, so a restart continues the
+    /// one timeline and two boxes with the same exhibition and synchronised clocks agree.
+    public var epoch: Date = ShowSettings.defaultEpoch
+    public init(epoch: Date = ShowSettings.defaultEpoch) {
+        self.epoch = epoch
+    }
+
+    /// The wall clock of this show.
+    public var clock: ShowClock { ShowClock(epoch: epoch) }
+}
 
 /// `[model]`: the generator.
 public struct ModelSettings: Sendable, Equatable {

@@ -50,7 +50,8 @@ public final class ProducerControl: @unchecked Sendable {
 /// The one producer of frames: a thread that paints frame after frame into a bounded queue, for the window
 /// (ShowRunner) and the headless outputs (HeadlessRenderer) alike.
 ///
-/// Frame `k` shows `timeline.time(ofFrame: k)` (`k / fps` unless the live show changed it). Frames a consumer
+/// Frame `k` shows `timeline.time(ofFrame: k)` (`origin + k / fps` unless the live show changed it). With a
+/// `wallClock` (a live show) the producer keeps to it by the ``CatchUp`` rule. Frames a consumer
 /// `release`s go back to a pool and are painted over; a frame someone still holds a copy of is never written
 /// into (`Frame` is copy-on-write: painting a shared frame copies it first, and that copy is counted in
 /// `framesAllocated`, so a test can see both the safety and the reuse).
@@ -70,6 +71,9 @@ public final class FrameProducer: @unchecked Sendable {
     private let queue: FrameQueue
     private let fps: Double
     private let startFrame: Int
+    private let origin: Double
+    private let wallClock: (@Sendable () -> Double)?
+    private let catchUp: CatchUp
     private let count: Int?
     private let skipFrames: Int
     private let stopRequested: @Sendable () -> Bool
@@ -83,10 +87,14 @@ public final class FrameProducer: @unchecked Sendable {
 
     /// - Parameters:
     ///   - startFrame, count: frames `startFrame ..< startFrame + count` (nil: until stopped).
+    ///   - origin: the show time of frame 0 (`--at`); ignored with a `wallClock`.
+    ///   - wallClock: the show time the wall clock says now; with it the producer starts there and
+    ///     catches up by `catchUp` when it falls behind (a live show). Without it, frames keep frame time.
     ///   - skipSeconds: how long a skip to the next keyframe takes, in frame-clock seconds.
     ///   - stopRequested: polled before each frame.
     ///   - clock: seconds on a monotonic clock, for the items' timing figures.
     public init(name: String, capacity: Int, fps: Double, startFrame: Int = 0, count: Int? = nil,
+                origin: Double = 0, wallClock: (@Sendable () -> Double)? = nil, catchUp: CatchUp = CatchUp(),
                 skipSeconds: Double = 1.5, control: ProducerControl = ProducerControl(),
                 stopRequested: @escaping @Sendable () -> Bool = { false },
                 clock: @escaping @Sendable () -> Double = monotonicSeconds,
@@ -95,6 +103,9 @@ public final class FrameProducer: @unchecked Sendable {
         queue = FrameQueue(capacity: capacity)
         self.fps = fps
         self.startFrame = startFrame
+        self.origin = origin
+        self.wallClock = wallClock
+        self.catchUp = catchUp
         self.count = count
         skipFrames = max(1, Int((skipSeconds * fps).rounded()))
         self.control = control
@@ -137,11 +148,27 @@ public final class FrameProducer: @unchecked Sendable {
 
     private func produce() throws {
         let renderer = try makeRenderer()
-        var timeline = FrameTimeline(fps: fps)
-        var latentScale: Float = 1
         var k = startFrame
+        // A live show starts where the wall clock is (measured after the model loaded).
+        var timeline = FrameTimeline(fps: fps, origin: wallClock.map { $0() - Double(k) / fps } ?? origin)
+        var latentScale: Float = 1
+        var dissolve: (from: Frame, frames: Int, done: Int)?
         while count.map({ k < startFrame + $0 }) ?? true {
             if stopRequested() || queue.isClosed { break }
+            if let wallClock {
+                switch catchUp.action(timeline: timeline, frame: k, wall: wallClock(), nextKeyframe: renderer.path.nextKeyframeTime(after:)) {
+                case .none: break
+                case let .skip(target, frames):
+                    timeline.skip(to: target, fromFrame: k, over: frames)
+                case let .dissolve(target, frames):
+                    // From the frame the show was at into the one the wall clock shows (one render, one frame allocated).
+                    var from = renderer.makeFrame()
+                    renderer.render(at: timeline.time(ofFrame: k), latentScale: latentScale, into: &from)
+                    lock.withLock { allocations += 1 }
+                    timeline.restart(at: target, fromFrame: k)
+                    dissolve = (from, frames, 0)
+                }
+            }
             let pending = control.take()
             if let rate = pending.rate { timeline.setRate(rate, fromFrame: k) }
             if let scale = pending.latentScale { latentScale = scale }
@@ -162,6 +189,10 @@ public final class FrameProducer: @unchecked Sendable {
             let storage = frame.pixels.withUnsafeBufferPointer { $0.baseAddress }
             let t = timeline.time(ofFrame: k)
             renderer.render(at: t, latentScale: latentScale, into: &frame)
+            if let d = dissolve {
+                frame.blend(from: d.from, amount: Float(d.done + 1) / Float(d.frames + 1))
+                dissolve = d.done + 1 < d.frames ? (d.from, d.frames, d.done + 1) : nil
+            }
             if frame.pixels.withUnsafeBufferPointer({ $0.baseAddress }) != storage {
                 lock.withLock { allocations += 1 }   // the recycled frame was still shared: copied, not overwritten
             }
@@ -202,5 +233,22 @@ public final class FrameProducer: @unchecked Sendable {
         }
         guard wasStarted else { return }
         done.wait()
+    }
+}
+
+// MARK: - Frame + blend
+
+extension Frame {
+    /// `self = other · (1 − amount) + self · amount`, per channel, rounded (a dissolve from `other` into `self`).
+    mutating func blend(from other: Frame, amount: Float) {
+        precondition(other.width == width && other.height == height, "a dissolve needs frames of one size")
+        let a = max(0, min(1, amount))
+        other.pixels.withUnsafeBufferPointer { src in
+            pixels.withUnsafeMutableBufferPointer { dst in
+                for i in dst.indices {
+                    dst[i] = UInt8((Float(src[i]) + (Float(dst[i]) - Float(src[i])) * a).rounded())
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 // MARK: - FrameTimeline
 
-/// The show time of each frame a producer paints: frame `k` at `k / fps` until the live show changes it.
+/// The show time of each frame a producer paints: frame `k` at `origin + k / fps` until the live show changes it.
 ///
 /// A pure value owned by the producing thread. Two live changes keep the motion continuous:
 /// - `setRate(_:fromFrame:)`: from frame `k` on, each frame advances `rate / fps` show seconds (re-anchored
@@ -9,7 +9,10 @@
 ///   along a cubic Hermite curve whose slope at both ends is the normal `rate / fps`, so the path neither
 ///   jumps nor jerks; with the target at least `n · rate / fps` ahead, the curve is monotone (Fritsch and
 ///   Carlson 1980: α = β ≤ 1 < 3), so time never runs backwards, and it lands on the target exactly.
-/// Without changes `time(ofFrame: k) == Double(k) / fps`, bit for bit (frames and record depend on it).
+/// - `restart(at:fromFrame:)`: from frame `k` on, count from another show time (a dissolve to where the wall
+///   clock is, see ``CatchUp``).
+/// Without changes `time(ofFrame: k) == origin + Double(k) / fps`, bit for bit (frames and record depend on
+/// it; the origin is 0 for them unless `--at` moves it, and the wall clock's show time at start for a live show).
 public struct FrameTimeline: Sendable, Equatable {
     /// Frames per second of the frame clock.
     public let fps: Double
@@ -23,9 +26,19 @@ public struct FrameTimeline: Sendable, Equatable {
         var startFrame: Int, frames: Int, startTime: Double, endTime: Double
     }
 
-    public init(fps: Double) {
+    public init(fps: Double, origin: Double = 0) {
         precondition(fps > 0 && fps.isFinite, "fps must be a finite number > 0")
+        precondition(origin.isFinite, "origin must be finite")
         self.fps = fps
+        anchorTime = origin
+    }
+
+    /// From frame `k` on, frame `k + i` shows `time + i · rate / fps` (a skip under way ends).
+    public mutating func restart(at time: Double, fromFrame k: Int) {
+        precondition(time.isFinite, "time must be finite")
+        skipping = nil
+        anchorFrame = k
+        anchorTime = time
     }
 
     /// Whether a skip is under way at frame `k`.

@@ -8,12 +8,15 @@ public struct HeadlessJob: Sendable, Equatable {
     public var screenIndex: Int
     public var fps: Int
     public var width: Int, height: Int
-    /// First frame number (frame `i` shows show time `i / fps`).
+    /// First frame number (frame `i` shows show time `origin + i / fps`).
     public var startFrame: Int
+    /// Show time of frame 0: 0, or a show moment (`--at`: that moment minus `[show] epoch`).
+    public var origin: Double
     /// Frames to make; nil = until stopped (or the reader goes away).
     public var count: Int?
 
-    public init(screenIndex: Int = 0, fps: Int, width: Int, height: Int, startFrame: Int = 0, count: Int?) {
+    public init(screenIndex: Int = 0, fps: Int, width: Int, height: Int, startFrame: Int = 0, count: Int?, origin: Double = 0) {
+        self.origin = origin
         self.screenIndex = screenIndex
         self.fps = fps
         self.width = width
@@ -70,7 +73,7 @@ public final class HeadlessRenderer {
         let configuration = StagePipeline.Configuration.standard(width: job.width, height: job.height,
                                                                  fit: exhibition.output.fit, background: exhibition.output.background)
         let producer = FrameProducer(name: "frames", capacity: 3, fps: Double(job.fps), startFrame: job.startFrame, count: job.count,
-                                     stopRequested: stopRequested) {
+                                     origin: job.origin, stopRequested: stopRequested) {
             let generator = try makeGenerator(threads)
             let path = makePath(exhibition.screens[job.screenIndex], exhibition.motion, generator.zDim)
             return FrameRenderer(generator: generator, path: path, configuration: configuration)

@@ -87,30 +87,4 @@ public struct LoadedModel: Sendable {
         LatentPath(seed: screen.seed, zDim: zDim, style: motion.style,
                    truncation: Float(motion.truncation), speed: motion.speed)
     }
-
-    /// What `likeness info` prints.
-    public var summary: String {
-        var lines: [String] = []
-        lines.append("model        \(url.path)")
-        lines.append("file size    " + String(format: "%.1f MB", Double(data.count) / 1_000_000))
-        lines.append("name         \(info.name)")
-        if !card.credit.isEmpty { lines.append("credit       \(card.credit)") }
-        if !card.license.isEmpty { lines.append("license      \(card.license)") }
-        if !card.description.isEmpty { lines.append("description  \(card.description)") }
-        lines.append("input        z float32 [N, \(info.zDim)]")
-        lines.append("output       image float32 [N, 3, \(info.imageHeight), \(info.imageWidth)] in [-1, 1]")
-        lines.append("cost         " + String(format: "%.3f GFLOP per frame", gflopPerFrame))
-        let known: Set<String> = ["name", "credit", "license", "description"]
-        let extra = card.fields.filter { !known.contains($0.key) }
-        if !extra.isEmpty {
-            lines.append("card")
-            for field in extra { lines.append("  \(field.key): \(field.value)") }
-        }
-        let otherMetadata = metadata.keys.filter { $0 != "likeness.card" }.sorted()
-        if !otherMetadata.isEmpty {
-            lines.append("metadata")
-            for key in otherMetadata { lines.append("  \(key): \(metadata[key] ?? "")") }
-        }
-        return lines.joined(separator: "\n")
-    }
 }

@@ -16,6 +16,18 @@ struct ExhibitionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seed of the first screen (further screens get seed+1, seed+2, …).", valueName: "n"))
     var seed: UInt64?
 
+    @Option(help: ArgumentHelp("A moment of the show's timeline (RFC 3339, e.g. 2026-12-24T18:00:00Z): show previews it; frames and record start there.", valueName: "time"))
+    var at: String?
+
+    /// `--at` as an instant.
+    func moment() throws -> Date? {
+        guard let at else { return nil }
+        guard let date = RFC3339.date(from: at) else {
+            throw CommandError("--at '\(at)' is not an RFC 3339 timestamp; write it like 2026-12-24T18:00:00Z or 2026-12-24T19:00:00+01:00")
+        }
+        return date
+    }
+
     /// Loads the exhibition and applies the overrides.
     func load() throws(ShowError) -> Exhibition {
         var exhibition = try Exhibition.load(contentsOf: URL(fileURLWithPath: self.exhibition))

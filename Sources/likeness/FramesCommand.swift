@@ -10,8 +10,8 @@ struct Frames: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render frames headless: numbered PNGs (frame-000000.png, …) or raw RGB on stdout.",
         discussion: """
-        Frame i shows show time i / fps, so the same exhibition and seed always give byte-identical files, \
-        and --start-frame resumes an interrupted run exactly where it stopped.
+        Frame i shows show time i / fps (from the moment --at names, when given), so the same exhibition and \
+        seed always give byte-identical files, and --start-frame resumes an interrupted run exactly where it stopped.
         With --output - every frame is WIDTH*HEIGHT*3 bytes of RGB, no header, e.g.:
           likeness frames --count 300 --output - | ffmpeg -f rawvideo -pixel_format rgb24 -video_size 1080x1080 -framerate 30 -i - out.mkv
         """
@@ -43,7 +43,8 @@ struct Frames: ParsableCommand {
             let model = try LoadedModel.load(for: exhibition, overridePath: options.model)
             StopSignal.install()
             let job = HeadlessJob(screenIndex: screen, fps: exhibition.output.fps, width: exhibition.output.width,
-                                  height: exhibition.output.height, startFrame: startFrame, count: count)
+                                  height: exhibition.output.height, startFrame: startFrame, count: count,
+                                  origin: try options.moment().map { exhibition.show.clock.showTime(at: $0) } ?? 0)
             let sink: FrameSink = output == "-"
                 ? RawStreamSink()
                 : try PNGSequenceSink(directory: URL(fileURLWithPath: output), startIndex: startFrame)

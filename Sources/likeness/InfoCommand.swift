@@ -13,11 +13,14 @@ struct Info: ParsableCommand {
     @Argument(help: ArgumentHelp("The model (.onnx).", valueName: "model"))
     var model: String = Exhibition().model.path
 
+    @Flag(help: "Print everything as JSON, the whole model card included (for scripts).")
+    var json = false
+
     func run() throws {
         do {
             let url = try Exhibition().resolveModel(overridePath: model)
             let loaded = try LoadedModel.load(url: url)
-            print(loaded.summary)
+            print(json ? loaded.jsonSummary : loaded.summary)
         } catch {
             throw fail(error)
         }

@@ -56,7 +56,9 @@ struct Record: ParsableCommand {
             let sink = try VideoSink(output: URL(fileURLWithPath: output), settings: settings)
             note("recording \(plan.frameCount) frames (\(plan.seconds) s at \(o.fps) fps, \(o.width)x\(o.height)\(plan.loop ? ", exact loop" : "")) to \(output)")
             let progress = ProgressReporter(label: "record", total: plan.frameCount)
-            let job = HeadlessJob(screenIndex: screen, fps: o.fps, width: o.width, height: o.height, startFrame: 0, count: plan.frameCount)
+            let origin = try options.moment().map { exhibition.show.clock.showTime(at: $0) } ?? 0
+            let job = HeadlessJob(screenIndex: screen, fps: o.fps, width: o.width, height: o.height, startFrame: 0, count: plan.frameCount,
+                                  origin: origin)
             let renderer = HeadlessRenderer(exhibition: plan.exhibition, job: job,
                                             makeGenerator: model.makeGenerator, makePath: LoadedModel.makePath)
             let outcome = try renderer.run(into: sink) { progress.update(done: $0) }

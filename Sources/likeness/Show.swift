@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LikenessDisplay
 import LikenessKiosk
+import LikenessPath
 import LikenessShow
 
 // MARK: - show
@@ -37,11 +38,15 @@ struct Show: ParsableCommand {
             if overlay { exhibition.window.overlay = true }
             let model = try LoadedModel.load(for: exhibition, overridePath: options.model)
             StopSignal.install()
-            let session = try DisplaySession(quitKeysEnabled: !exhibition.window.kiosk)
+            // SDL_VIDEODRIVER set on purpose (dummy, offscreen for tests) is respected; otherwise a show
+            // that would draw into nothing is refused.
+            let explicitDriver = ProcessInfo.processInfo.environment["SDL_VIDEODRIVER"].map { !$0.isEmpty } ?? false
+            let session = try DisplaySession(quitKeysEnabled: !exhibition.window.kiosk, requireScreen: !explicitDriver)
             let runner = ShowRunner(exhibition: exhibition, model: model.info,
                                     makeGenerator: model.makeGenerator, makePath: LoadedModel.makePath)
+            let clock = try options.moment().map { ShowClock.previewing($0, epoch: exhibition.show.epoch) }
             let report = try runner.run(session: session, options: .init(
-                seconds: seconds, screenshot: screenshot.map { URL(fileURLWithPath: $0) }, windowed: windowed))
+                seconds: seconds, screenshot: screenshot.map { URL(fileURLWithPath: $0) }, windowed: windowed, clock: clock))
             for s in report.screens {
                 note(String(format: "show: %.1f s on %@/%@; screen %@: %.1f new frames/s, window %.1f fps, render %.1f ms/frame at %dx%d, mean speed %.0f%%",
                             report.seconds, report.videoDriver, report.renderer, s.name, s.framesPerSecond, s.presentsPerSecond,

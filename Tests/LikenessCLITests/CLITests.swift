@@ -64,6 +64,25 @@ import Testing
         #expect(result.stdoutText.contains("input        z float32 [N, "))
         #expect(result.stdoutText.contains("output       image float32 [N, 3, "))
     }
+
+    /// The shipped model's card lists 1042 object ids: a person sees a count and a sample, wrapped
+    /// lines; `--json` gives every id.
+    @Test func infoIsReadableAndJSONIsComplete() throws {
+        let shipped = packageRoot.appendingPathComponent("Models/met-portraits-128/model.onnx").path
+        let text = try likeness(["info", shipped])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdoutText.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 110 }, "a line is too long: \(lines.max { $0.count < $1.count } ?? "")")
+        #expect(text.stdoutText.contains("met object ids: 1042 values: "))
+        #expect(text.stdoutText.contains("near copies: 0"))
+        let json = try likeness(["info", shipped, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        let card = try #require(object["card"] as? [String: Any])
+        let ids = try #require((card["data"] as? [String: Any])?["met_object_ids"] as? [Int])
+        #expect(ids.count == 1042)
+        #expect((object["gflop_per_frame"] as? Double ?? 0) > 0.1)
+    }
 }
 
 // MARK: - frames
@@ -251,6 +270,25 @@ import Testing
 // MARK: - show
 
 @Suite(.serialized) struct ShowCommandTests {
+    /// Without DISPLAY, WAYLAND_DISPLAY or SDL_VIDEODRIVER, SDL would draw into an offscreen window
+    /// nobody sees: `show` refuses at once and names the headless commands.
+    @Test func showWithoutADisplayRefusesAndNamesFramesAndRecord() throws {
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER", "XAUTHORITY"] { environment.removeValue(forKey: key) }
+        let started = Date()
+        let result = try likeness(["show", "--model", fixtureModel, "--seconds", "30"], environment: environment)
+        #expect(result.status != 0)
+        #expect(Date().timeIntervalSince(started) < 20, "it must refuse, not run for the 30 seconds")
+        // (libwayland may print its own line first, about XDG_RUNTIME_DIR, while SDL probes for a display.)
+        let last = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("likeness: error: no display available"), "\(result.stderr)")
+        #expect(result.stderr.contains("likeness frames") && result.stderr.contains("likeness record"), "\(result.stderr)")
+        // Chosen on purpose, the invisible driver is allowed (tests, benchmarks).
+        environment["SDL_VIDEODRIVER"] = "offscreen"
+        let explicit = try likeness(["show", "--model", fixtureModel, "--windowed", "--seconds", "1"], environment: environment)
+        #expect(explicit.status == 0, "\(explicit.stderr)")
+    }
+
     @Test(.enabled(if: hasX11Display, "needs an X display (make test uses xvfb-run)"))
     func showOpensARealWindowThatPaintsPortraits() throws {
         let folder = temporaryFolder()
