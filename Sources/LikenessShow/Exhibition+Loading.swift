@@ -7,8 +7,9 @@ import TOMLKit
 
 /// The keys an exhibition file may contain, table by table. Anything else is an error.
 public enum ExhibitionSchema {
-    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "show", "screens"]
+    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "show", "schedule", "screens"]
     public static let show = ["epoch"]
+    public static let schedule = ["open", "closed", "timezone", "outside", "fade"]
     public static let model = ["path", "threads"]
     public static let motion = ["style", "hold", "morph", "seconds_per_keyframe", "keyframes", "period", "speed", "truncation"]
     public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented"]
@@ -101,6 +102,9 @@ extension Exhibition {
         if let t = try top.table("show", allowed: ExhibitionSchema.show) {
             exhibition.show.epoch = try t.date("epoch", default: exhibition.show.epoch)
         }
+        if let t = try top.table("schedule", allowed: ExhibitionSchema.schedule) {
+            exhibition.schedule = try parseSchedule(t)
+        }
         if let screens = try top.tableArray("screens", allowed: ExhibitionSchema.screen) {
             if screens.isEmpty || screens.count > ExhibitionSchema.maximumScreens {
                 throw ShowError.invalidValue(file: file, line: index.line(of: "screens"), key: "screens",
@@ -115,6 +119,32 @@ extension Exhibition {
             }
         }
         return exhibition
+    }
+
+    private static func parseSchedule(_ t: TableReader) throws(ShowError) -> Schedule {
+        var spans: [Schedule.Span] = []
+        for text in try t.stringArray("open", default: []) {
+            guard let span = Schedule.span(text) else {
+                throw t.invalid("open", "\"\(text)\"", "spans like \"Tue-Sun 10:00-18:00\", \"Thu 10:00-21:00\", \"Mon,Wed 09:30-12:00\", \"daily 08:00-20:00\" or \"Fri-Sat 20:00-02:00\" (days Mon … Sun; 24-hour times)")
+            }
+            spans.append(span)
+        }
+        var closed = Set<LocalDate>()
+        for text in try t.stringArray("closed", default: []) {
+            guard let date = LocalDate(text) else { throw t.invalid("closed", "\"\(text)\"", "dates like \"2026-12-25\" (YYYY-MM-DD)") }
+            closed.insert(date)
+        }
+        let zoneName = try t.string("timezone", default: "")
+        var zone = TimeZone.current
+        if !zoneName.isEmpty {
+            guard let named = TimeZone(identifier: zoneName) else {
+                throw t.invalid("timezone", "\"\(zoneName)\"", "an IANA time zone such as \"Europe/Paris\" or \"America/New_York\" (`timedatectl list-timezones` lists them); leave it out for the system's")
+            }
+            zone = named
+        }
+        let outside = try t.choice("outside", default: Schedule.Outside.black)
+        let fade = try t.double("fade", default: 3, range: 0...600, allowed: "0 to 600 seconds")
+        return Schedule(spans: spans, closedDates: closed, timeZone: zone, outside: outside, fade: fade)
     }
 
     private static func parseMotion(_ t: TableReader) throws(ShowError) -> MotionSettings {
@@ -242,6 +272,19 @@ struct TableReader {
             throw invalid(key, "\"\(name)\"", T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
         }
         return value
+    }
+
+    /// An array of strings (`["a", "b"]`; a single string counts as one).
+    func stringArray(_ key: String, default fallback: [String]) throws(ShowError) -> [String] {
+        guard let value = table[key] else { return fallback }
+        if let single = value.string { return [single] }
+        guard let array = value.array else { throw wrongType(key, expected: "an array of strings", value: value) }
+        var strings: [String] = []
+        for i in 0..<array.count {
+            guard let s = array[i].string else { throw wrongType(key, expected: "an array of strings", value: array[i]) }
+            strings.append(s)
+        }
+        return strings
     }
 
     /// An RFC 3339 timestamp (`"2025-01-01T00:00:00Z"`, `"2026-12-24T18:00:00+01:00"`).

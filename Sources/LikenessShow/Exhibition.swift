@@ -20,6 +20,8 @@ public struct Exhibition: Sendable, Equatable {
     public var record: RecordSettings
     /// `[show]`: the show's timeline on the wall clock.
     public var show: ShowSettings = ShowSettings()
+    /// `[schedule]`: opening hours (always open without one).
+    public var schedule: Schedule = .alwaysOpen
     /// One entry per screen; at least one.
     public var screens: [Screen]
 
