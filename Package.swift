@@ -102,7 +102,7 @@ let package = Package(
         // Fakes (generator, path, sink) shared by the show and kiosk tests.
         .target(name: "LikenessTestSupport", dependencies: ["LikenessShow", "LikenessMedia"], path: "Tests/LikenessTestSupport"),
         .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessPath", "LikenessMedia", "LikenessTestSupport"], exclude: ["BadExhibitions"]),
-        .testTarget(name: "LikenessKioskTests", dependencies: ["LikenessKiosk", "LikenessShow", "LikenessDisplay", "LikenessMedia", "LikenessTestSupport"]),
+        .testTarget(name: "LikenessKioskTests", dependencies: ["LikenessKiosk", "LikenessShow", "LikenessDisplay", "LikenessMedia", "LikenessPath", "LikenessTestSupport"]),
         .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia"]),
     ],
     swiftLanguageModes: [.v6]

@@ -67,6 +67,12 @@ public final class DisplaySession {
         SDL_Quit()
     }
 
+    /// Lets the display's power saving blank the screen (true: the gallery is closed) or keeps it awake (false,
+    /// SDL's default while a window is open).
+    public func allowDisplaySleep(_ allowed: Bool) {
+        if allowed { SDL_EnableScreenSaver() } else { SDL_DisableScreenSaver() }
+    }
+
     /// Number of connected displays (monitors).
     public var displayCount: Int { Int(max(0, SDL_GetNumVideoDisplays())) }
 

@@ -170,6 +170,40 @@ public final class DisplayWindow {
         clear()
     }
 
+    /// Covers what was drawn with the background colour at opacity `amount` (0 … 1): a fade.
+    public func dim(_ amount: Double) {
+        let alpha = UInt8(max(0, min(1, amount)) * 255)
+        guard alpha > 0 else { return }
+        let bg = options.background
+        SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND)
+        SDL_SetRenderDrawColor(renderer, bg.red, bg.green, bg.blue, alpha)
+        SDL_RenderFillRect(renderer, nil)
+        SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE)
+    }
+
+    /// Lines of text centred in the window, white at opacity `alpha` (a card shown while the gallery is closed).
+    public func drawCard(_ lines: [String], alpha: Double) {
+        let a = UInt8(max(0, min(1, alpha)) * 255)
+        guard a > 0, !lines.isEmpty else { return }
+        let size = outputSize
+        let longest = max(1, lines.map(\.count).max() ?? 1)
+        let scale = max(1, min(size.width * 3 / 4 / (longest * BitmapFont.cellWidth), size.height / 270))
+        let lineHeight = BitmapFont.cellHeight * scale * 2
+        var y = (size.height - lines.count * lineHeight) / 2
+        SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND)
+        SDL_SetRenderDrawColor(renderer, 255, 255, 255, a)
+        for (i, line) in lines.enumerated() {
+            let lineScale = i == 0 ? scale : max(1, scale / 2)
+            let x = (size.width - line.count * BitmapFont.cellWidth * lineScale) / 2
+            let rects = BitmapFont.litPixels(of: line).map {
+                SDL_Rect(x: Int32(x + $0.x * lineScale), y: Int32(y + $0.y * lineScale), w: Int32(lineScale), h: Int32(lineScale))
+            }
+            rects.withUnsafeBufferPointer { buffer in _ = SDL_RenderFillRects(renderer, buffer.baseAddress, Int32(buffer.count)) }
+            y += i == 0 ? lineHeight : lineHeight / 2
+        }
+        SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE)
+    }
+
     /// Shows the back buffer (waits for vsync when enabled).
     public func present() {
         SDL_RenderPresent(renderer)

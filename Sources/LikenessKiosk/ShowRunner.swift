@@ -30,9 +30,16 @@ public final class ShowRunner {
         public var windowed: Bool
         /// The wall clock (nil: the exhibition's `[show] epoch` and the real time; `show --at` previews another moment).
         public var clock: ShowClock?
+        /// systemd's notify socket (`$NOTIFY_SOCKET`): READY=1 at the first frame, STATUS= lines, WATCHDOG=1.
+        public var notifier: SystemdNotifier?
+        /// systemd's watchdog period (`$WATCHDOG_USEC`); nil: no watchdog pings.
+        public var watchdogMicroseconds: UInt64?
 
-        public init(seconds: Double? = nil, maxFrames: Int? = nil, screenshot: URL? = nil, windowed: Bool = false, clock: ShowClock? = nil) {
+        public init(seconds: Double? = nil, maxFrames: Int? = nil, screenshot: URL? = nil, windowed: Bool = false, clock: ShowClock? = nil,
+                    notifier: SystemdNotifier? = nil, watchdogMicroseconds: UInt64? = nil) {
             self.clock = clock
+            self.notifier = notifier
+            self.watchdogMicroseconds = watchdogMicroseconds
             self.seconds = seconds
             self.maxFrames = maxFrames
             self.screenshot = screenshot
@@ -89,6 +96,10 @@ public final class ShowRunner {
         let threadsPerScreen = exhibition.model.threads > 0 ? exhibition.model.threads : max(1, 2 / exhibition.screens.count)
         let clock = options.clock ?? exhibition.show.clock
         let wallClock: @Sendable () -> Double = { clock.showTime() }
+        // The schedule reads the (previewed) wall-clock instant.
+        let scheduleDate = { clock.moment() }
+        var curtain = Curtain(open: exhibition.schedule.isOpen(at: scheduleDate()), fade: exhibition.schedule.fade,
+                              outside: exhibition.schedule.outside)
 
         // Windows first (main thread), then one producer per screen sized to its window.
         var streams: [ScreenStream] = []
@@ -106,7 +117,9 @@ public final class ShowRunner {
             let window = try DisplayWindow(session: session, options: options)
             let texture = Self.textureSize(model: model, window: window.outputSize, upscale: w.upscale)
             let stream = ScreenStream(screen: screen, window: window, textureWidth: texture.width, textureHeight: texture.height)
-            stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath)
+            if curtain.generating {
+                stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath)
+            }
             streams.append(stream)
         }
         defer { for stream in streams { stream.stop() } }
@@ -121,6 +134,13 @@ public final class ShowRunner {
         var redrawAll = true
         var lastOverlayUpdate = -1.0
         var overlays = [[String]?](repeating: nil, count: streams.count)
+        var watchdog = options.watchdogMicroseconds.map { Watchdog(watchdogMicroseconds: $0) }
+        var readySent = false
+        var lastStatus = -Double.infinity
+        if !curtain.generating {
+            session.allowDisplaySleep(exhibition.schedule.outside == .black)
+            FileHandle.standardError.write(Data("likeness: closed now by [schedule]; \(Self.nextChangeText(state.exhibition.schedule, after: scheduleDate()))\n".utf8))
+        }
 
         while !quit && !StopSignal.isRequested {
             for event in session.pollEvents() {
@@ -158,6 +178,30 @@ public final class ShowRunner {
             }
             let overlayVisible = state.overlayVisible, paused = state.paused
             let now = monotonicSeconds()
+
+            // Opening hours: fade, then stop generating; at opening start again at the wall clock.
+            let schedule = state.exhibition.schedule
+            let changes = curtain.update(isOpen: schedule.isOpen(at: scheduleDate()), now: now,
+                                         framesReady: streams.allSatisfy { $0.hasFreshFrame })
+            for change in changes {
+                switch change {
+                case .stopProducers:
+                    for s in streams { s.stop(); s.clearFrame() }
+                    FileHandle.standardError.write(Data("likeness: closed by [schedule]; generation stopped; \(Self.nextChangeText(schedule, after: scheduleDate()))\n".utf8))
+                case .startProducers:
+                    for s in streams {
+                        s.start(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock,
+                                makeGenerator: makeGenerator, makePath: makePath)
+                    }
+                    FileHandle.standardError.write(Data("likeness: open by [schedule]; generating again at the wall clock's show time\n".utf8))
+                case let .displaySleep(allowed):
+                    session.allowDisplaySleep(allowed)
+                }
+                redrawAll = true
+            }
+            let brightness = curtain.brightness(at: now)
+            let fading = brightness > 0 && brightness < 1
+            let card = schedule.outside == .card ? cardLines(schedule, at: scheduleDate()) : nil
             let dt = min(now - last, 0.25)
             last = now
 
@@ -177,10 +221,12 @@ public final class ShowRunner {
                 if let error = stream.producer?.error { throw error }
                 let newFrame = stream.advance(dt: dt, fps: fps, paused: paused)
                 if overlayDue { overlays[i] = overlayLines(stream, paused: paused, session: session, wallShowTime: wallClock) }
-                guard newFrame || overlayDue || redrawAll || finishing else { continue }
-                try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: caption, blackout: state.blackout)
+                guard newFrame || overlayDue || redrawAll || finishing || fading else { continue }
+                try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: caption, blackout: state.blackout,
+                                brightness: brightness, card: card)
                 if finishing, i == streams.count - 1, let url = options.screenshot {
-                    try saveScreenshots(streams, to: url, overlays: overlayVisible ? overlays : nil, caption: caption, blackout: state.blackout)
+                    try saveScreenshots(streams, to: url, overlays: overlayVisible ? overlays : nil, caption: caption, blackout: state.blackout,
+                                        brightness: brightness, card: card)
                 }
                 stream.window.present()
                 presented = true
@@ -188,6 +234,29 @@ public final class ShowRunner {
             redrawAll = false
             if presented { presents += 1 }
             if finishing { quit = true }
+
+            // systemd: ready once every screen shows a frame (or the closed card), alive while frames keep coming.
+            if let notifier = options.notifier {
+                if !readySent, presented, !curtain.generating || streams.allSatisfy({ $0.shown > 0 }) {
+                    notifier.send("READY=1")
+                    readySent = true
+                }
+                if readySent, now - lastStatus >= 5 {
+                    notifier.send("STATUS=" + statusLine(streams, curtain: curtain, schedule: schedule, at: scheduleDate(), wall: wallClock()))
+                    lastStatus = now
+                }
+            }
+            if var w = watchdog {
+                let silent: Double? = curtain.generating ? streams.map { now - ($0.lastDeliveryAt ?? $0.startedAt) }.max() : nil
+                let waiting = streams.allSatisfy { $0.isWaitingOnFullQueue }
+                if w.shouldPing(now: now, sinceLastFrame: silent, waiting: waiting) { options.notifier?.send("WATCHDOG=1") }
+                watchdog = w
+            }
+            if !curtain.generating && !finishing {
+                // Closed: nothing moves; look at the schedule and the keys four times a second (the CPU idles).
+                usleep(250_000)
+                continue
+            }
             if !presented || !w.vsync || session.videoDriver == "dummy" || streams[0].window.rendererName == "software" {
                 // Nothing presented or no vsync to pace us: sleep to the display's refresh rate.
                 let target = last + 1 / max(refresh, 1)
@@ -253,12 +322,40 @@ public final class ShowRunner {
 
     /// Reads every window's back buffer (all were drawn this iteration; earlier ones already presented, so
     /// they are redrawn first) and saves them.
-    private func saveScreenshots(_ streams: [ScreenStream], to url: URL, overlays: [[String]?]?, caption: String?, blackout: Bool) throws {
+    private func saveScreenshots(_ streams: [ScreenStream], to url: URL, overlays: [[String]?]?, caption: String?, blackout: Bool,
+                                 brightness: Double, card: [String]?) throws {
         for (i, s) in streams.enumerated() {
-            try s.draw(overlay: overlays?[i], caption: caption, blackout: blackout)
+            try s.draw(overlay: overlays?[i], caption: caption, blackout: blackout, brightness: brightness, card: card)
             let target = i == 0 ? url : URL(fileURLWithPath: url.deletingPathExtension().path + "-\(i + 1).png")
             try PNGCodec.write(try s.window.readPixels(), to: target)
         }
+    }
+
+    /// The card shown while closed (`outside = "card"`): the title, the model's credit, the next opening.
+    private func cardLines(_ schedule: Schedule, at date: Date) -> [String] {
+        [exhibition.title, model.credit, Self.nextChangeText(schedule, after: date)].filter { !$0.isEmpty }
+    }
+
+    /// "opens Tue 10:00 (Europe/Paris)" or "closes 18:00".
+    static func nextChangeText(_ schedule: Schedule, after date: Date) -> String {
+        guard let change = schedule.nextChange(after: date) else { return "" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = schedule.timeZone
+        formatter.dateFormat = "EEE d MMM HH:mm"
+        let verb = schedule.isOpen(at: date) ? "closes" : "opens"
+        return "\(verb) \(formatter.string(from: change)) (\(schedule.timeZone.identifier))"
+    }
+
+    /// systemd's STATUS= line: open or closed, screens, frames per second, speed, lag behind the wall clock.
+    private func statusLine(_ streams: [ScreenStream], curtain: Curtain, schedule: Schedule, at date: Date, wall: Double) -> String {
+        guard curtain.generating else {
+            return "closed (\(schedule.outside.rawValue)); \(Self.nextChangeText(schedule, after: date)); \(streams.count) screen(s)"
+        }
+        let fps = streams.map(\.newFrameRate).min() ?? 0
+        let speed = Int(((streams.map(\.rate).min() ?? 1) * 100).rounded())
+        let lag = streams.map { max(0, wall - ($0.current?.showTime ?? wall)) }.max() ?? 0
+        return String(format: "open; %d screen(s); %.1f new frames/s; speed %d%%; %.1f s behind the wall clock", streams.count, fps, speed, lag)
     }
 
     /// The show command a key stands for (space toggles pause, `b` blackout, given the state).
@@ -325,6 +422,14 @@ final class ScreenStream {
 
     var meanRenderSeconds: Double { shown > 0 ? renderSecondsSum / Double(shown) : 0 }
 
+    /// When the producer was started (monotonic seconds), and when a frame last came from it.
+    private(set) var startedAt = monotonicSeconds()
+    private(set) var lastDeliveryAt: Double?
+    /// Whether a frame from the running producer is on screen (a fresh start shows none yet).
+    private(set) var hasFreshFrame = false
+    /// Whether the producer waits because the queue is full (the loop is paused, not stuck).
+    var isWaitingOnFullQueue: Bool { (producer?.queuedCount ?? 0) >= Self.queueCapacity }
+
     /// Wall times between new frames (after the first second), for `intervalVariation`.
     private var intervalSum = 0.0, intervalSquares = 0.0, intervalCount = 0
     private var clock = 0.0, lastNewFrameAt: Double?
@@ -357,6 +462,16 @@ final class ScreenStream {
         }
         producer.start()
         self.producer = producer
+        startedAt = monotonicSeconds()
+        lastDeliveryAt = nil
+        hasFreshFrame = false
+    }
+
+    /// Forgets the frame on screen (closing: the next opening fades in fresh frames only).
+    func clearFrame() {
+        current = nil
+        hasFreshFrame = false
+        lastProducedAt = nil
     }
 
     /// Replaces the producer with one for `exhibition`, at the wall clock's show time.
@@ -391,6 +506,8 @@ final class ScreenStream {
                     : ema(productionRate, 1 / (item.producedAt - previous), dt: item.producedAt - previous, tau: 1)
             }
             lastProducedAt = item.producedAt
+            lastDeliveryAt = monotonicSeconds()
+            hasFreshFrame = true
             renderSecondsEMA = renderSecondsEMA == 0 ? item.renderSeconds : 0.9 * renderSecondsEMA + 0.1 * item.renderSeconds
             renderSecondsSum += item.renderSeconds
             current = item
@@ -420,15 +537,18 @@ final class ScreenStream {
         return took > 0
     }
 
-    /// Draws the current frame (or the background while the first is painted).
-    func draw(overlay: [String]?, caption: String?, blackout: Bool = false) throws {
-        if blackout {
+    /// Draws the current frame (or the background while the first is painted), faded to `brightness`, with
+    /// the closed card (`card`) showing through as the portrait fades.
+    func draw(overlay: [String]?, caption: String?, blackout: Bool = false, brightness: Double = 1, card: [String]? = nil) throws {
+        if blackout || brightness <= 0 {
             window.drawBackground()
         } else if let current {
-            try window.draw(current.frame, overlay: overlay, caption: caption)
+            try window.draw(current.frame, overlay: brightness < 1 ? nil : overlay, caption: caption)
+            window.dim(1 - brightness)
         } else {
             window.drawBackground()
         }
+        if let card, !blackout, brightness < 1 { window.drawCard(card, alpha: 1 - brightness) }
     }
 
     private func ema(_ old: Double, _ new: Double, dt: Double, tau: Double) -> Double {

@@ -29,6 +29,11 @@ public struct ShowClock: Sendable, Equatable {
         date.timeIntervalSince(epoch) + offset
     }
 
+    /// The moment of the timeline shown at `date`: `date` itself, or the previewed moment (`--at`) moved on.
+    public func moment(at date: Date = Date()) -> Date {
+        epoch.addingTimeInterval(showTime(at: date))
+    }
+
     /// The wall-clock instant this clock maps to show time `t`.
     public func date(atShowTime t: Double) -> Date {
         epoch.addingTimeInterval(t - offset)

@@ -45,8 +45,14 @@ struct Show: ParsableCommand {
             let runner = ShowRunner(exhibition: exhibition, model: model.info,
                                     makeGenerator: model.makeGenerator, makePath: LoadedModel.makePath)
             let clock = try options.moment().map { ShowClock.previewing($0, epoch: exhibition.show.epoch) }
+            // systemd (Type=notify): the socket and the watchdog period come in the environment.
+            let environment = ProcessInfo.processInfo.environment
+            let notifier = SystemdNotifier(socketPath: environment["NOTIFY_SOCKET"])
+            let watchdogPID = environment["WATCHDOG_PID"].flatMap { Int32($0) }
+            let watchdog = environment["WATCHDOG_USEC"].flatMap { UInt64($0) }.flatMap { watchdogPID == nil || watchdogPID == getpid() ? $0 : nil }
             let report = try runner.run(session: session, options: .init(
-                seconds: seconds, screenshot: screenshot.map { URL(fileURLWithPath: $0) }, windowed: windowed, clock: clock))
+                seconds: seconds, screenshot: screenshot.map { URL(fileURLWithPath: $0) }, windowed: windowed, clock: clock,
+                notifier: notifier, watchdogMicroseconds: notifier == nil ? nil : watchdog))
             for s in report.screens {
                 note(String(format: "show: %.1f s on %@/%@; screen %@: %.1f new frames/s, window %.1f fps, render %.1f ms/frame at %dx%d, mean speed %.0f%%",
                             report.seconds, report.videoDriver, report.renderer, s.name, s.framesPerSecond, s.presentsPerSecond,

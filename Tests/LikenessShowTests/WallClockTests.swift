@@ -35,6 +35,8 @@ struct WallClockTests {
         let preview = ShowClock.previewing(moment, epoch: epoch, launchedAt: launch)
         #expect(preview.showTime(at: launch) == clock.showTime(at: moment))
         #expect(preview.showTime(at: launch.addingTimeInterval(10)) == clock.showTime(at: moment) + 10)
+        #expect(preview.moment(at: launch.addingTimeInterval(10)) == moment.addingTimeInterval(10))
+        #expect(clock.moment(at: moment) == moment)
         #expect(RFC3339.date(from: "2026-12-24") == nil && RFC3339.date(from: "yesterday") == nil)
     }
 
