@@ -25,6 +25,6 @@ struct Likeness: ParsableCommand {
           likeness info
         """,
         version: "0.1.0",
-        subcommands: [Show.self, Record.self, Frames.self, Info.self, Bench.self, Eval.self]
+        subcommands: [Show.self, Record.self, Frames.self, Info.self, Service.self, Bench.self, Eval.self]
     )
 }

@@ -374,3 +374,54 @@ import Testing
 
 /// The model Likeness ships.
 let shippedModel = packageRoot.appendingPathComponent("Models/met-portraits-128/model.onnx").path
+
+// MARK: - Unattended: show moments and the systemd unit
+
+@Suite struct UnattendedCommandTests {
+    func frames(_ extra: [String]) throws -> CommandResult {
+        try likeness(["frames", "Exhibition/default.toml", "--model", fixtureModel, "--size", "32x32"] + extra)
+    }
+
+    /// `--at` puts frame 0 at a show moment: two processes agree, and one second later is frame fps of the
+    /// earlier run — one timeline.
+    @Test func framesAtAShowMomentAgreeAcrossProcesses() throws {
+        let a = temporaryFolder(), b = temporaryFolder(), c = temporaryFolder()
+        #expect(try frames(["--count", "31", "--fps", "30", "--at", "2026-12-24T18:00:00Z", "--output", a.path]).status == 0)
+        #expect(try frames(["--count", "1", "--fps", "30", "--at", "2026-12-24T18:00:00Z", "--output", b.path]).status == 0)
+        #expect(try frames(["--count", "1", "--fps", "30", "--at", "2026-12-24T19:00:01+01:00", "--output", c.path]).status == 0)
+        let first = try Data(contentsOf: a.appendingPathComponent("frame-000000.png"))
+        #expect(try Data(contentsOf: b.appendingPathComponent("frame-000000.png")) == first)
+        #expect(try Data(contentsOf: c.appendingPathComponent("frame-000000.png")) == Data(contentsOf: a.appendingPathComponent("frame-000030.png")))
+        let plain = temporaryFolder()
+        #expect(try frames(["--count", "1", "--output", plain.path]).status == 0)
+        #expect(try Data(contentsOf: plain.appendingPathComponent("frame-000000.png")) != first, "--at moves the timeline")
+        let bad = try frames(["--count", "1", "--at", "Christmas", "--output", plain.path])
+        #expect(bad.status != 0 && bad.stderr.hasPrefix("likeness: error: --at 'Christmas' is not an RFC 3339 timestamp"), "\(bad.stderr)")
+    }
+
+    @Test func serviceInstallWritesAUnitThatSystemdAccepts() throws {
+        let folder = temporaryFolder()
+        let exhibition = packageRoot.appendingPathComponent("Exhibition/default.toml").path
+        let result = try likeness(["service", "install", exhibition, "--directory", folder.path, "--watchdog", "20"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutText.contains("systemctl --user daemon-reload") && result.stdoutText.contains("systemctl --user enable --now likeness.service"))
+        let unit = try String(contentsOf: folder.appendingPathComponent("likeness.service"), encoding: .utf8)
+        for line in ["Type=notify", "NotifyAccess=main", "WatchdogSec=20", "Restart=always", "WantedBy=default.target",
+                     "ExecStart=\(likenessBinary.resolvingSymlinksInPath().path) show \(exhibition)"] {
+            #expect(unit.contains(line + "\n"), "the unit lacks \(line):\n\(unit)")
+        }
+        // An edited unit is not overwritten without --force.
+        try (unit + "# edited\n").write(to: folder.appendingPathComponent("likeness.service"), atomically: true, encoding: .utf8)
+        let again = try likeness(["service", "install", exhibition, "--directory", folder.path])
+        #expect(again.status != 0 && again.stderr.contains("exists and differs"), "\(again.stderr)")
+        #expect(try likeness(["service", "install", exhibition, "--directory", folder.path, "--force"]).status == 0)
+        // A broken exhibition is refused now, not at boot.
+        let broken = folder.appendingPathComponent("broken.toml")
+        try "[window\n".write(to: broken, atomically: true, encoding: .utf8)
+        #expect(try likeness(["service", "install", broken.path, "--directory", folder.path, "--name", "other"]).status != 0)
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
+            let verify = try tool("systemd-analyze", ["verify", folder.appendingPathComponent("likeness.service").path])
+            #expect(verify.status == 0, "systemd-analyze verify: \(verify.stderr)")
+        }
+    }
+}
