@@ -186,20 +186,23 @@ public final class DisplayWindow {
         let a = UInt8(max(0, min(1, alpha)) * 255)
         guard a > 0, !lines.isEmpty else { return }
         let size = outputSize
-        let longest = max(1, lines.map(\.count).max() ?? 1)
-        let scale = max(1, min(size.width * 3 / 4 / (longest * BitmapFont.cellWidth), size.height / 270))
-        let lineHeight = BitmapFont.cellHeight * scale * 2
-        var y = (size.height - lines.count * lineHeight) / 2
+        let cell = BitmapFont.cellWidth
+        // The title large, the other lines (credit, next opening) smaller, each fitting the width.
+        let titleScale = max(1, min(size.width * 3 / 5 / max(1, lines[0].count * cell), size.height / 90))
+        let rest = lines.dropFirst().map(\.count).max() ?? 1
+        let textScale = max(1, min(size.width * 9 / 10 / max(1, rest * cell), titleScale / 2, size.height / 200))
+        let heights = lines.indices.map { BitmapFont.cellHeight * ($0 == 0 ? titleScale : textScale) * 2 }
+        var y = (size.height - heights.reduce(0, +)) / 2
         SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND)
         SDL_SetRenderDrawColor(renderer, 255, 255, 255, a)
         for (i, line) in lines.enumerated() {
-            let lineScale = i == 0 ? scale : max(1, scale / 2)
-            let x = (size.width - line.count * BitmapFont.cellWidth * lineScale) / 2
+            let lineScale = i == 0 ? titleScale : textScale
+            let x = (size.width - line.count * cell * lineScale) / 2
             let rects = BitmapFont.litPixels(of: line).map {
                 SDL_Rect(x: Int32(x + $0.x * lineScale), y: Int32(y + $0.y * lineScale), w: Int32(lineScale), h: Int32(lineScale))
             }
             rects.withUnsafeBufferPointer { buffer in _ = SDL_RenderFillRects(renderer, buffer.baseAddress, Int32(buffer.count)) }
-            y += i == 0 ? lineHeight : lineHeight / 2
+            y += heights[i]
         }
         SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE)
     }
