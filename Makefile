@@ -83,6 +83,56 @@ model: venv
 	$(VENV_PY) Models/training/evaluate.py --model Models/$(MODEL)/model.onnx --crops .cache/crops-256
 	$(VENV_PY) Models/training/card.py --model Models/$(MODEL)/model.onnx --name $(MODEL) --crops .cache/crops-256 --run .cache/run
 
+# MARK: - Detail stages (see README: "The detail chain: refiner and painter")
+# Each stage trains for a wall-clock budget on one CPU thread: the refiner 50 minutes, the painter 55
+# (`make refiner MINUTES=20` overrides it); `make detail` trains both side by side, then exports,
+# evaluates and writes the cards. The painter's evaluation runs the whole chain, so it uses
+# Models/met-refiner-256/model.onnx. notes.json beside each model holds what a person saw in its
+# compare.png; rewrite it after looking at a new one.
+
+DETAIL_THREADS ?= 1
+REFINER := met-refiner-256
+PAINTER := met-painter-1024
+detail_minutes = $(if $(filter command line,$(origin MINUTES)),$(MINUTES),$(1))
+
+.PHONY: detail refiner painter refiner-run painter-run refiner-model painter-model
+
+detail:
+	$(MAKE) -j2 refiner-run painter-run
+	$(MAKE) refiner-model
+	$(MAKE) painter-model
+
+refiner: refiner-run
+	$(MAKE) refiner-model
+
+painter: painter-run
+	$(MAKE) painter-model
+
+# The crops once (the `crops` target remakes them every time).
+.cache/crops-256/manifest.csv: | venv
+	$(VENV_PY) Models/training/prepare.py --dataset $(DATASET) --out .cache/crops-256
+
+refiner-run: .cache/crops-256/manifest.csv
+	$(VENV_PY) Models/training/train_detail.py --stage refiner --crops .cache/crops-256 --out .cache/refiner-run \
+	  --minutes $(call detail_minutes,50) --threads $(DETAIL_THREADS)
+
+painter-run: venv
+	$(VENV_PY) Models/training/train_detail.py --stage painter --dataset $(DATASET) --out .cache/painter-run \
+	  --minutes $(call detail_minutes,55) --threads $(DETAIL_THREADS)
+
+refiner-model: .cache/crops-256/manifest.csv
+	$(VENV_PY) Models/training/export_detail.py --checkpoint .cache/refiner-run/checkpoint.pt --out Models/$(REFINER)/model.onnx
+	$(VENV_PY) Models/training/evaluate_detail.py --stage refiner --model Models/$(REFINER)/model.onnx --crops .cache/crops-256
+	$(VENV_PY) Models/training/card.py --detail --model Models/$(REFINER)/model.onnx --name $(REFINER) \
+	  --run .cache/refiner-run --notes Models/$(REFINER)/notes.json
+
+painter-model: .cache/crops-256/manifest.csv
+	$(VENV_PY) Models/training/export_detail.py --checkpoint .cache/painter-run/checkpoint.pt --out Models/$(PAINTER)/model.onnx
+	$(VENV_PY) Models/training/evaluate_detail.py --stage painter --model Models/$(PAINTER)/model.onnx \
+	  --refiner Models/$(REFINER)/model.onnx --dataset $(DATASET) --crops .cache/crops-256
+	$(VENV_PY) Models/training/card.py --detail --model Models/$(PAINTER)/model.onnx --name $(PAINTER) \
+	  --run .cache/painter-run --notes Models/$(PAINTER)/notes.json
+
 # MARK: - Tools
 
 # Side by side with ONNX Runtime on the same threads (the shipped model, else a random 128x128 generator).

@@ -176,9 +176,12 @@ def detail_card(args) -> int:
     metrics_path = args.model.parent / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
     size = info["inputs"][next(iter(info["inputs"]))][2]
+    notes = json.loads(args.notes.read_text()) if args.notes and args.notes.is_file() else {}
+    if args.notes and not notes:
+        print(f"card: no notes in {args.notes}; the card says nothing about the pictures", file=sys.stderr)
     card = build_detail_card(args.name, {**config, "input_size": size}, run_log(args.run), info, metrics,
-                             args.observation)
-    card["compare_caption"] = " ".join(args.picture)
+                             [*notes.get("observations", []), *args.observation])
+    card["compare_caption"] = " ".join([*notes.get("picture", []), *args.picture])
     attach_metadata(args.model, config["scale"], card)
     (args.model.parent / "MODEL_CARD.md").write_text(detail_markdown(card))
     print(f"card: {args.model.parent / 'MODEL_CARD.md'} and likeness.card in {args.model}")
@@ -198,6 +201,8 @@ def main(argv=None) -> int:
     p.add_argument("--detail", action="store_true", help="the model is a detail stage (train_detail.py's --run)")
     p.add_argument("--picture", action="append", default=[],
                    help="what compare.png shows (detail stages; repeat), written under the picture")
+    p.add_argument("--notes", type=Path, help="detail stages: a JSON file {\"observations\": [...], \"picture\": [...]} "
+                   "written after looking at compare.png")
     args = p.parse_args(argv)
     if args.detail:
         return detail_card(args)

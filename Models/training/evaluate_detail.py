@@ -9,7 +9,9 @@
   painter, 1024 px) against real native tiles at the finest two pyramid levels, next to Lanczos x8
   and refiner + Lanczos x4; memorisation of the chain's output shrunk to 256; compare.png.
 
-Writes metrics.json and compare.png beside the model. Fails (exit 3) on a near-copy.
+Writes metrics.json and compare.png (generated faces only) beside the model, and a held-out comparison
+(degraded input, Lanczos, stage, real) to --private-out: it shows dataset images, which never go into the
+repository. Fails (exit 3) on a near-copy.
 """
 from __future__ import annotations
 
@@ -25,15 +27,24 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from likeness_training.detail import DEGRADATIONS, degrade, read_heldout  # noqa: E402
-from likeness_training.detail_eval import (area_down, chain_compare, generate_faces, in_batches,  # noqa: E402
-                                           labelled_canvas, lanczos, memorisation, native_patches, random_tiles,
-                                           ratios, read_crops, region, restoration, swd_table)
+from likeness_training.detail_eval import (area_down, chain_compare, generate_faces, grid_levels,  # noqa: E402
+                                           in_batches, labelled_canvas, lanczos, memorisation, native_patches,
+                                           phase_pattern, random_tiles, ratios, read_crops, region, restoration,
+                                           swd_table)
 from likeness_training.detail_onnx import OnnxStage  # noqa: E402
 from train_detail import cc0_paintings  # noqa: E402
 
 
 def nearest(x: torch.Tensor, scale: int) -> torch.Tensor:
     return x.repeat_interleave(scale, -1).repeat_interleave(scale, -2)
+
+
+def save_private(picture: Image.Image, args) -> None:
+    """The held-out comparison shows dataset images, so it goes to --private-out, never into the repository."""
+    args.private_out.mkdir(parents=True, exist_ok=True)
+    path = args.private_out / f"{args.model.parent.name}-heldout.png"
+    picture.save(path)
+    print(f"evaluate_detail: held-out comparison (dataset images, not for the repository) in {path}", flush=True)
 
 
 def evaluate_refiner(args, clock) -> dict:
@@ -61,6 +72,11 @@ def evaluate_refiner(args, clock) -> dict:
                    f"against {n} random real 256 px crops; the floor is {n} other real crops",
            "ratio_stage_to_lanczos": ratios(table)}
     clock("sliced Wasserstein distances")
+    grid = {"title": "Grid at 256 px", "what": f"luma detail averaged at each phase of a period x period tile over "
+            f"{len(faces)} generated faces, RMS in 8-bit levels; a fixed-position grid survives the average",
+            "sets": {name: {f"period {p}": grid_levels(phase_pattern(images, p)) for p in (2, 4, 8)}
+                     for name, images in (("stage", refined), ("lanczos", lz),
+                                          ("generator, nearest x2", nearest(faces, 2)))}}
     mem = memorisation(refined, all_u8.float() / 127.5 - 1, args.near_copy)
     mem["what"] = "refined generated faces (256 px) against every face crop"
     clock("memorisation")
@@ -71,13 +87,14 @@ def evaluate_refiner(args, clock) -> dict:
                      ("Lanczos x2", lz[i]), ("refiner", refined[i]),
                      ("eyes, Lanczos (x2 nearest)", nearest(region(lz[i], "eyes"), 2)),
                      ("eyes, refiner (x2 nearest)", nearest(region(refined[i], "eyes"), 2))])
+    labelled_canvas(rows).save(args.model.parent / "compare.png")
     low = degrade(held[:3], 2, np.random.default_rng(args.seed), DEGRADATIONS["refiner"])
     up = stage(low)
-    for i in range(len(low)):
-        rows.append([(f"held-out {held_rows[i]['face_id']}: degraded input (nearest x2)", nearest(low[i], 2)),
-                     ("Lanczos x2", lanczos(low[i:i + 1], 2)[0]), ("refiner", up[i]), ("real", held[i])])
-    labelled_canvas(rows).save(args.model.parent / "compare.png")
-    return {"restoration": rest, "swd_generated": swd, "memorization": mem}
+    rows = [[(f"held-out {held_rows[i]['face_id']}: degraded input (nearest x2)", nearest(low[i], 2)),
+             ("Lanczos x2", lanczos(low[i:i + 1], 2)[0]), ("refiner", up[i]), ("real", held[i])]
+            for i in range(len(low))]
+    save_private(labelled_canvas(rows), args)
+    return {"restoration": rest, "swd_generated": swd, "grid": grid, "memorization": mem}
 
 
 def evaluate_painter(args, clock) -> dict:
@@ -105,6 +122,8 @@ def evaluate_painter(args, clock) -> dict:
     rng = np.random.default_rng(args.seed)
     tiles = {"stage": [], "lanczos": [], "refiner + Lanczos x4": []}
     shown, shrunk = [], []
+    periods = (4, 8, 16)
+    patterns = {name: {p: torch.zeros(p, p) for p in periods} for name in tiles}
     for i in range(len(faces)):
         refined = refiner(faces[i:i + 1])
         chain = stage(refined)
@@ -113,11 +132,17 @@ def evaluate_painter(args, clock) -> dict:
         for name, image in (("stage", chain), ("lanczos", lz), ("refiner + Lanczos x4", lanczos(refined, 4))):
             rng.bit_generator.state = state  # the same tile positions in every set
             tiles[name].append(random_tiles(image, 256, 4, rng))
+            for p in periods:
+                patterns[name][p] += phase_pattern(image, p) / len(faces)
         shrunk.append(area_down(chain, 256))
         if i < 4:
             shown.append((lz[0], chain[0]))
     tiles = {k: torch.cat(v) for k, v in tiles.items()}
     clock(f"chain on {len(faces)} generated faces")
+    grid = {"title": "Grid at 1024 px", "what": f"luma detail averaged at each phase of a period x period tile over "
+            f"{len(faces)} generated faces through the chain, RMS in 8-bit levels; a fixed-position grid survives "
+            "the average",
+            "sets": {name: {f"period {p}": grid_levels(patterns[name][p]) for p in periods} for name in patterns}}
     real = native_patches(paintings, 256, 5, args.seed + 2)
     real = real[torch.randperm(len(real), generator=torch.Generator().manual_seed(0))]
     n = min(len(tiles["stage"]), len(real) // 2)
@@ -136,19 +161,16 @@ def evaluate_painter(args, clock) -> dict:
     mem = memorisation(torch.cat(shrunk), crops_u8.float() / 127.5 - 1, args.near_copy)
     mem["what"] = "the chain's 1024 px output shrunk to 256 px, against every face crop"
 
-    canvas_rows = []
-    picture = chain_compare(torch.stack([a for a, _ in shown]), torch.stack([b for _, b in shown]))
+    chain_compare(torch.stack([a for a, _ in shown]), torch.stack([b for _, b in shown])).save(
+        args.model.parent / "compare.png")
     low = degrade(patches[:2], 4, np.random.default_rng(args.seed), DEGRADATIONS["painter"])
     up = stage(low)
-    for i in range(len(low)):
-        canvas_rows.append([("held-out patch: degraded input (nearest x4)", nearest(low[i], 4)),
-                            ("Lanczos x4", lanczos(low[i:i + 1], 4)[0]), ("painter", up[i]), ("real", patches[i])])
-    held_picture = labelled_canvas(canvas_rows)
-    both = Image.new("RGB", (max(picture.width, held_picture.width), picture.height + held_picture.height), "white")
-    both.paste(picture, (0, 0))
-    both.paste(held_picture, (0, picture.height))
-    both.save(args.model.parent / "compare.png")
-    return {"restoration": rest, "swd_heldout": swd_heldout, "swd_chain": swd_chain, "memorization_chain_256": mem}
+    rows = [[("held-out patch: degraded input (nearest x4)", nearest(low[i], 4)),
+             ("Lanczos x4", lanczos(low[i:i + 1], 4)[0]), ("painter", up[i]), ("real", patches[i])]
+            for i in range(len(low))]
+    save_private(labelled_canvas(rows), args)
+    return {"restoration": rest, "swd_heldout": swd_heldout, "swd_chain": swd_chain, "grid_chain": grid,
+            "memorization_chain_256": mem}
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -166,6 +188,8 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--near-copy", type=float, default=0.30)
+    p.add_argument("--private-out", type=Path, default=Path(".cache/detail-eval"),
+                   help="where the held-out comparison picture goes (it shows dataset images; outside the repository)")
     return p.parse_args(argv)
 
 

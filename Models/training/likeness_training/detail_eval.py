@@ -154,6 +154,23 @@ def memorisation(samples: torch.Tensor, training: torch.Tensor, threshold: float
             "near_copy_threshold": threshold, "near_copies": int((distance < threshold).sum())}
 
 
+def phase_pattern(x: torch.Tensor, period: int) -> torch.Tensor:
+    """The luma detail (image minus its local period x period mean) averaged over every image and every
+    period x period tile at the same phase: [period, period]. A grid at fixed positions (what transposed
+    convolutions or a pixel shuffle leave) survives the average; picture content averages out."""
+    n, _, h, w = x.shape
+    gray = (x * torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    a, b = period // 2, period - 1 - period // 2
+    local = F.avg_pool2d(F.pad(gray, (a, b, a, b), mode="replicate"), period, 1)
+    detail = (gray - local)[:, 0, :h - h % period, :w - w % period]
+    return detail.reshape(n, h // period, period, w // period, period).mean(dim=(0, 1, 3))
+
+
+def grid_levels(pattern: torch.Tensor) -> float:
+    """RMS of a phase pattern in 8-bit levels (1.0 = one step of 255)."""
+    return round(float((pattern - pattern.mean()).pow(2).mean().sqrt() * 127.5), 3)
+
+
 # MARK: - Pictures
 
 def to_pil(image: torch.Tensor) -> Image.Image:

@@ -192,6 +192,13 @@ def test_swd_table_ranks_the_closer_set_first_and_keeps_the_finest_levels():
     assert detail_eval.ratios({"stage": {"a": 1.0}, "lanczos": {"a": 4.0}}) == {"a": 0.25}
 
 
+def test_grid_measure_sees_a_fixed_grid_and_not_picture_content():
+    smooth = torch.nn.functional.interpolate(random_images(4, 8), size=64, mode="bilinear", align_corners=False)
+    tile = torch.tensor([[1.0, -1.0], [-1.0, 1.0]]).repeat(32, 32) * (4 / 127.5)  # +-4 levels, period 2
+    assert detail_eval.grid_levels(detail_eval.phase_pattern(smooth, 2)) < 0.5
+    assert detail_eval.grid_levels(detail_eval.phase_pattern(smooth + tile, 2)) == pytest.approx(4, rel=0.15)
+
+
 def test_memorisation_counts_copies():
     crops = random_images(6, 32, seed=3)
     copies = detail_eval.memorisation(crops[:2] + 0.001, crops, 0.3)
