@@ -1,4 +1,5 @@
 import Foundation
+import LikenessEngine
 
 // MARK: - What `likeness info` prints
 
@@ -122,5 +123,62 @@ extension LoadedModel {
         }
         lines.append(line)
         return lines
+    }
+}
+
+// MARK: - Detail stages in `likeness info`
+
+/// A detail stage read for `likeness info`: image in, larger image out (`likeness.stage = detail`).
+public struct LoadedStage: Sendable {
+    public let url: URL
+    public let fileBytes: Int
+    public let inputShape: [Int], outputShape: [Int]
+    public let scale: Int
+    public let gflopPerFrame: Double
+    public let metadata: [String: String]
+
+    public static func load(url: URL) throws(ShowError) -> LoadedStage {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw .modelFailed(path: url.path, reason: "cannot read the file; check its permissions") }
+        do {
+            let stage = try DetailStage(data: data, options: EngineOptions(threads: 1))
+            return LoadedStage(url: url, fileBytes: data.count, inputShape: stage.model.inputShape, outputShape: stage.model.outputShape,
+                               scale: stage.scale, gflopPerFrame: stage.gflopPerFrame, metadata: stage.metadata)
+        } catch {
+            throw .modelFailed(path: url.path, reason: error.description)
+        }
+    }
+
+    /// For a person, like ``LoadedModel/summary``.
+    public var summary: String {
+        let card = metadata["likeness.card"].flatMap { $0.data(using: .utf8) }.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        var lines: [String] = []
+        lines.append("stage        \(url.path)")
+        lines.append("file size    " + String(format: "%.2f MB", Double(fileBytes) / 1_000_000))
+        if let name = card?["name"] as? String { lines.append("name         \(name)") }
+        if let credit = card?["credit"] as? String { lines += LoadedModel.wrap("credit       \(credit)", indent: "", hanging: "             ") }
+        lines.append("input        image float32 \(inputShape) in [-1, 1]")
+        lines.append("output       image float32 \(outputShape) in [-1, 1] (x\(scale))")
+        lines.append("cost         " + String(format: "%.3f GFLOP per frame", gflopPerFrame))
+        if let card {
+            let rest = card.filter { !["name", "credit", "license"].contains($0.key) }
+            if !rest.isEmpty {
+                lines.append("card")
+                for key in LoadedModel.cardOrder(rest.keys) { lines += LoadedModel.outline(key, rest[key] as Any, depth: 1) }
+            }
+        }
+        lines.append("(the whole card: likeness info --json)")
+        return lines.joined(separator: "\n")
+    }
+
+    public var jsonSummary: String {
+        var object: [String: Any] = [
+            "stage": url.path, "file_bytes": fileBytes, "input": ["name": "image", "shape": inputShape],
+            "output": ["shape": outputShape], "scale": scale, "gflop_per_frame": gflopPerFrame,
+            "metadata": metadata.filter { $0.key != "likeness.card" },
+        ]
+        object["card"] = metadata["likeness.card"].flatMap { $0.data(using: .utf8) }.flatMap { try? JSONSerialization.jsonObject(with: $0) } ?? NSNull()
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -7,7 +7,7 @@ import LikenessShow
 /// `likeness info`: what a model is and what it costs.
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show a model's card, input and output shapes, and GFLOP per frame."
+        abstract: "Show a model's (or a detail stage's) card, input and output shapes, and GFLOP per frame."
     )
 
     @Argument(help: ArgumentHelp("The model (.onnx).", valueName: "model"))
@@ -19,6 +19,11 @@ struct Info: ParsableCommand {
     func run() throws {
         do {
             let url = try Exhibition().resolveModel(overridePath: model)
+            // A detail stage (image in, larger image out) is described as one; anything else must be a generator.
+            if let stage = try? LoadedStage.load(url: url) {
+                print(json ? stage.jsonSummary : stage.summary)
+                return
+            }
             let loaded = try LoadedModel.load(url: url)
             print(json ? loaded.jsonSummary : loaded.summary)
         } catch {
