@@ -67,7 +67,8 @@ test-swift: deps venv
 
 # The training pipeline's tests; the end-to-end one runs the Swift binary built by `swift build`.
 test-python: venv
-	cd Models/training && LIKENESS_BIN=$(abspath .build/debug/likeness) ../../$(VENV_PY) -m pytest -q tests
+	cd Models/training && LIKENESS_BIN=$(abspath .build/debug/likeness) LIKENESS_RELEASE_BIN=$(abspath .build/release/likeness) \
+	  ../../$(VENV_PY) -m pytest -q tests
 
 # MARK: - Training (see README: "Training a model on your own images")
 

@@ -217,6 +217,7 @@ public struct CurateAPI: Sendable {
             "model": s.modelID, "modelName": s.modelName, "counts": counts, "ratings": s.ratings,
             "otherModelRatings": s.otherModelRatings, "accuracy": s.accuracy.map { $0 as Any } ?? NSNull(),
             "file": s.file, "curator": s.curator.map { $0 as Any } ?? NSNull(),
+            "refitSeconds": (s.refitSeconds * 1e6).rounded() / 1e6,
         ])
     }
 

@@ -30,6 +30,8 @@ public final class CurateStudio: @unchecked Sendable {
         public var accuracy: Double?
         public var file: String
         public var curator: String?
+        /// Seconds the last refit took (the model and its cross-validation).
+        public var refitSeconds: Double
     }
 
     public let store: TasteStore
@@ -180,10 +182,10 @@ public final class CurateStudio: @unchecked Sendable {
         for row in rows { counts[row.rating.kind, default: 0] += 1 }
         return Summary(modelID: modelID, modelName: modelInfo.name, counts: counts, ratings: rows.count,
                        otherModelRatings: otherModelRatings, accuracy: accuracy, file: store.url.lastPathComponent,
-                       curator: try? store.setting("curator"))
+                       curator: try? store.setting("curator"), refitSeconds: lastRefitSeconds)
     }
 
-    /// Seconds the last refit took (model and cross-validation), for the README's measurement.
+    /// Seconds the last refit took (model and cross-validation).
     public private(set) var lastRefitSeconds = 0.0
 
     // MARK: Internals

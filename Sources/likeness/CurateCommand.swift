@@ -39,7 +39,11 @@ struct Curate: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Your name, stored in the taste file; shows credit it as \"curated by NAME\".", valueName: "name"))
     var curator: String?
 
+    @Option(help: ArgumentHelp("Share of candidates drawn at random; the others are where the taste model is least sure.", valueName: "share"))
+    var exploration: Double = 0.25
+
     func validate() throws {
+        if !(0...1).contains(exploration) { throw ValidationError("--exploration must be 0 to 1, got \(exploration)") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535, got \(port)") }
     }
 
@@ -51,7 +55,7 @@ struct Curate: AsyncParsableCommand {
             let store = try TasteStore(url: tasteURL)
             if let curator { try store.set("curator", to: curator.isEmpty ? nil : curator) }
             let studio = try CurateStudio(store: store, model: loaded, truncation: exhibition.motion.truncation,
-                                          seed: seed ?? UInt64.random(in: 0...UInt64.max))
+                                          seed: seed ?? UInt64.random(in: 0...UInt64.max), exploration: exploration)
             let loopback = CurateServer.isLoopback(listen)
             let token = loopback ? nil : CurateAPI.newToken()
             let server = try CurateServer(api: CurateAPI(studio: studio, token: token), host: listen, port: UInt16(port),

@@ -4,8 +4,8 @@ extension CurateAssets {
     :root {
       --ground: #141312; --ink: #d9d3c7; --quiet: #7d776d; --line: #2a2826;
       --like: #8fb996; --dislike: #c98b7f; --favourite: #e0c27a; --skip: #8c96a8;
-      --side: min(calc(100vh - 12.5rem), calc(100vw - 2.5rem), 880px);
-      --side: min(calc(100dvh - 12.5rem), calc(100vw - 2.5rem), 880px);
+      --side: min(calc(100vh - 14.5rem), calc(100vw - 2.5rem), 880px);
+      --side: min(calc(100dvh - 14.5rem), calc(100vw - 2.5rem), 880px);
     }
     * { box-sizing: border-box; }
     html, body { margin: 0; height: 100%; background: var(--ground); color: var(--ink);
