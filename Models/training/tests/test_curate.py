@@ -174,7 +174,7 @@ def test_a_scripted_raters_taste_steers_the_show(tmp_path):
         assert result.returncode == 0, result.stderr
         return [border_luminance(p.read_bytes()) for p in sorted(folder.glob("frame-*.png"))[1::2]]
 
-    plain = keyframes(exhibition("plain.toml"), 150, tmp_path / "plain")
+    plain = keyframes(exhibition("plain.toml"), 100, tmp_path / "plain")
     threshold = float(np.quantile(plain, 0.3))
     taste = tmp_path / "taste.sqlite"
     curate = Curate(taste, "--exploration", os.environ.get("LIKENESS_EXPLORATION", "0.25"), model=RATER_MODEL, release=True)
@@ -190,8 +190,8 @@ def test_a_scripted_raters_taste_steers_the_show(tmp_path):
         print(f"refit with cross-validation after 150 ratings: {taste_answer['refitSeconds'] * 1000:.1f} ms")
     finally:
         curate.stop()
-    steered = keyframes(exhibition("steered.toml", '[taste]\nfile = "%s"\nstrength = 0.8\nfavourites = 0\n' % taste), 60, tmp_path / "steered")
-    base = float(np.mean(np.array(plain[:60]) < threshold))
+    steered = keyframes(exhibition("steered.toml", '[taste]\nfile = "%s"\nstrength = 0.8\nfavourites = 0\n' % taste), 50, tmp_path / "steered")
+    base = float(np.mean(np.array(plain[:50]) < threshold))
     share = float(np.mean(np.array(steered) < threshold))
     print(f"dark-background share: base {base:.2f}, steered {share:.2f}; cross-validated accuracy {accuracy}")
     assert base < 0.5
