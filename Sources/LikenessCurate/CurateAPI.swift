@@ -59,7 +59,8 @@ public struct APIResponse: Sendable {
 /// | `POST /api/undo` | `{"ratings": N, "undone": {…} or null, "candidate": {…} or null}` |
 /// | `GET /api/taste` | counts, cross-validated accuracy, the model's id |
 ///
-/// Every error is JSON `{"error": "…"}` with a 4xx status. Bodies are limited to ``maximumBodyBytes``.
+/// Every error is JSON `{"error": "…"}` with a 4xx status. Bodies are limited to ``maximumBodyBytes``;
+/// POSTs must say `Content-Type: application/json`, and requests from another site's page are refused (403).
 /// With a `token` (any address but loopback), every route needs it: as `?token=` (which sets the cookie
 /// and, on `/`, redirects to the bare page), as the `likeness_token` cookie, or as `Authorization: Bearer`.
 public struct CurateAPI: Sendable {
@@ -90,6 +91,7 @@ public struct CurateAPI: Sendable {
     }
 
     private func route(_ request: APIRequest) async -> APIResponse {
+        if let refusal = crossSiteRefusal(request) { return refusal }
         var setCookie: String?
         if let token {
             if let given = request.query["token"], Self.equal(given, token) {
@@ -222,6 +224,35 @@ public struct CurateAPI: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Requests another site's page could make: a rating or undo posted as a form (no JSON type, so no CORS
+    /// preflight), any request whose `Origin` is not this server, and, on loopback, a `Host` that is not a
+    /// loopback name (DNS rebinding).
+    private func crossSiteRefusal(_ request: APIRequest) -> APIResponse? {
+        let host = request.headers["host"] ?? ""
+        if token == nil, !host.isEmpty, !Self.isLoopbackHost(host) {
+            return .error(403, "this server answers to 127.0.0.1 or localhost only, not '\(host.prefix(64))'")
+        }
+        if let origin = request.headers["origin"], origin != "null", !host.isEmpty,
+           origin != "http://\(host)" {
+            return .error(403, "requests from another site (\(origin.prefix(64))) are refused")
+        }
+        if request.method == "POST", !(request.headers["content-type"] ?? "").lowercased().hasPrefix("application/json") {
+            return .error(415, "POST bodies must be JSON (Content-Type: application/json)")
+        }
+        return nil
+    }
+
+    /// `127.x.x.x`, `localhost` or `[::1]`, with or without a port.
+    static func isLoopbackHost(_ host: String) -> Bool {
+        let name: Substring
+        if host.hasPrefix("[") {
+            name = host.dropFirst().prefix { $0 != "]" }
+        } else {
+            name = host.prefix { $0 != ":" }
+        }
+        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
+    }
 
     static func object(_ c: CurateStudio.Candidate) -> [String: Any] {
         ["id": c.id, "image": "/api/image/\(c.id).png", "score": c.score.map { ($0 * 1000).rounded() / 1000 as Any } ?? NSNull()]

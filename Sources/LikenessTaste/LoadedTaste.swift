@@ -48,7 +48,8 @@ public struct LoadedTaste: Sendable {
     /// How many ratings count (skips included).
     public var count: Int { ratings.count }
 
-    /// The overlay and `info` line, e.g. `taste taste.sqlite: 150 ratings (12 favourites), strength 0.8`.
+    /// The overlay and `info` line, e.g. `taste taste.sqlite: 150 ratings (12 favourites), strength 0.8`
+    /// (without `settings`, no strength).
     public func summary(settings: TasteSettings? = nil) -> String {
         let favourites = self.favourites.count
         var text = "taste \(url.lastPathComponent): \(count) ratings"

@@ -27,7 +27,7 @@ struct Info: ParsableCommand {
             print(json ? loaded.jsonSummary : loaded.summary)
             if let taste {
                 let loadedTaste = try LoadedTaste.load(url: URL(fileURLWithPath: taste), model: loaded)
-                var line = "taste        \(loadedTaste.summary())"
+                var line = "taste        \(loadedTaste.summary().dropFirst("taste ".count))"
                 if loadedTaste.otherModelRatings > 0 { line += "; \(loadedTaste.otherModelRatings) ratings of other models kept, ignored" }
                 print(line)
             }

@@ -59,7 +59,7 @@ struct Taste: ParsableCommand {
                 if let accuracy = TasteModel.crossValidatedAccuracy(examples) {
                     print(String(format: "taste model  %.0f%% cross-validated accuracy (5 folds) on %d likes and dislikes", accuracy * 100, examples.count))
                 } else {
-                    print("taste model  too few likes and dislikes to fit yet (\(examples.count))")
+                    print("taste model  \(taste.model == nil ? "too few likes and dislikes to fit yet" : "fitted; too few likes and dislikes to cross-validate yet") (\(examples.count); 10 needed)")
                 }
             }
         } catch {

@@ -43,6 +43,7 @@ struct LiveServer {
         request.httpMethod = method
         request.httpBody = body
         request.httpShouldHandleCookies = false
+        if method == "POST" { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieStorage = nil
@@ -166,6 +167,10 @@ func sendRaw(_ bytes: [UInt8], port: UInt16) {
         expectError(try await live.call("GET", "/api/rating"), 405, "wrong method")
         expectError(try await live.call("DELETE", "/api/taste"), 405, "wrong method")
         expectError(try await live.call("GET", "/nothing/here"), 404, "unknown route")
+        expectError(try await live.call("POST", "/api/undo", body: Data("a=1".utf8), headers: ["Content-Type": "application/x-www-form-urlencoded"]),
+                    415, "a form post (what another site's page can send without asking)")
+        expectError(try await live.call("POST", "/api/undo", body: Data("{}".utf8), headers: ["Origin": "http://evil.example"]), 403, "another origin")
+        expectError(try await live.call("GET", "/api/taste", headers: ["Host": "evil.example:8321"]), 403, "DNS rebinding")
         let big = Data(repeating: UInt8(ascii: "a"), count: 200_000)
         expectError(try await live.call("POST", "/api/rating", body: big), 413, "oversized body")
         // Garbage instead of HTTP, and a truncated request: the connection closes, the server answers the next one.

@@ -111,7 +111,7 @@ extension CurateAssets {
         const w = window.innerWidth, h = window.innerHeight;
         card.style.transform = `translate(${dx * w}px, ${dy * h}px) rotate(${dx * 12}deg)`;
         card.style.opacity = "0";
-        setTimeout(() => { busy = false; img.classList.remove("shown"); next(); }, 190);
+        setTimeout(() => { busy = false; img.classList.remove("shown"); next(); }, 70);
         const answer = await send({ id: candidate.id, rating: kind }, "/api/rating");
         if (answer) { ratings = answer.ratings; say(""); showCounter(); refreshTaste(); }
       }

@@ -19,10 +19,10 @@ extension CurateAssets {
     main { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center; width: 100%; }
     .card { position: relative; width: var(--side); height: var(--side); border-radius: 3px; outline: none;
       background: #0d0c0b; box-shadow: 0 1.5rem 4rem rgba(0,0,0,0.55), 0 0 0 1px var(--line);
-      transition: transform 0.22s ease-out, opacity 0.22s ease-out; will-change: transform; cursor: grab; }
+      transition: transform 0.16s ease-in, opacity 0.16s ease-in; will-change: transform; cursor: grab; }
     .card.dragging { transition: none; cursor: grabbing; }
     .card img { width: 100%; height: 100%; display: block; border-radius: 3px; object-fit: cover;
-      pointer-events: none; opacity: 0; transition: opacity 0.18s ease-in; }
+      pointer-events: none; opacity: 0; transition: opacity 0.1s ease-out; }
     .card img.shown { opacity: 1; }
     .stamp { position: absolute; top: 1.2rem; left: 50%; transform: translateX(-50%); padding: 0.2rem 0.9rem;
       border: 2px solid currentColor; border-radius: 3px; font-size: 1.1rem; letter-spacing: 0.15em;
