@@ -111,7 +111,8 @@ def test_api_against_the_binary(tmp_path):
         assert curate.call("POST", "/api/rating", b"x" * 100_000)[0] in (400, 413)
         assert curate.json("POST", "/api/rating", {"id": "nope", "rating": "like"})[0] == 400
         assert curate.json("GET", "/api/nothing")[0] == 404
-        status, undone = curate.json("POST", "/api/undo")
+        assert curate.call("POST", "/api/undo")[0] == 415, "a POST without the JSON type (as a form from another site) is refused"
+        status, undone = curate.json("POST", "/api/undo", {})
         assert undone["ratings"] == 0 and undone["undone"] == {"rating": "favourite"}
         assert rows(tmp_path / "taste.sqlite")[0][1] is not None, "undo keeps the row, marked"
     finally:
@@ -212,7 +213,7 @@ def test_the_page_in_a_real_browser(tmp_path):
 
     browser, driver_path = chromium_paths()
     taste = tmp_path / "taste.sqlite"
-    curate = Curate(taste, model=RATER_MODEL)
+    curate = Curate(taste, model=RATER_MODEL, release=True)
     options = webdriver.ChromeOptions()
     options.binary_location = browser
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1440,900"):
@@ -237,9 +238,18 @@ def test_the_page_in_a_real_browser(tmp_path):
         src = wait_for_new(None)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         body = driver.find_element("tag name", "body")
+        time.sleep(3)  # let the page prefetch, as a person looking at the first portrait would
+        delays = []
         for key in [Keys.ARROW_RIGHT] * 5 + [Keys.ARROW_LEFT] * 3:
+            start = time.time()
             body.send_keys(key)
             src = wait_for_new(src)
+            delays.append(time.time() - start)
+            time.sleep(0.4)
+        swipes = driver.execute_script("return window.likenessSwipeMs;")
+        print("swipes (ms):", [round(s) for s in swipes])
+        print(f"rating to the next portrait on screen, in the page: median {sorted(swipes)[len(swipes) // 2]:.0f} ms, "
+              f"slowest {max(swipes):.0f} ms; through WebDriver: median {1000 * sorted(delays)[len(delays) // 2]:.0f} ms")
         # One touch swipe to the right across the portrait.
         box = driver.execute_script("const r = document.getElementById('card').getBoundingClientRect(); return [r.x, r.y, r.width, r.height];")
         x, y = box[0] + box[2] * 0.3, box[1] + box[3] * 0.5

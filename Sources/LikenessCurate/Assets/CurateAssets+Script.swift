@@ -18,6 +18,8 @@ extension CurateAssets {
       let filling = false;
       let sending = Promise.resolve();
       let ratings = null, accuracy = null, busy = false;
+      let swipedAt = null;
+      window.likenessSwipeMs = [];  // milliseconds from each rating to the next portrait on screen
 
       function say(text) { message.textContent = text || ""; }
 
@@ -73,6 +75,7 @@ extension CurateAssets {
         img.src = candidate.image;
         resetCard();
         img.classList.add("shown");
+        if (swipedAt !== null) { window.likenessSwipeMs.push(performance.now() - swipedAt); swipedAt = null; }
       }
 
       function resetCard() {
@@ -103,6 +106,7 @@ extension CurateAssets {
       async function rate(kind) {
         if (!current || busy) return;
         busy = true;
+        swipedAt = performance.now();
         const candidate = current;
         const [dx, dy] = away[kind];
         stamp.textContent = labels[kind];
