@@ -89,7 +89,7 @@ func sendRaw(_ bytes: [UInt8], port: UInt16) {
     guard connected == 0 else { return }
     _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     var buffer = [UInt8](repeating: 0, count: 512)
-    var timeout = timeval(tv_sec: 2, tv_usec: 0)
+    var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     _ = recv(fd, &buffer, buffer.count, 0)
 }
@@ -206,5 +206,59 @@ func sendRaw(_ bytes: [UInt8], port: UInt16) {
     @Test func loopbackAddressesNeedNoToken() {
         #expect(CurateServer.isLoopback("127.0.0.1") && CurateServer.isLoopback("::1"))
         #expect(!CurateServer.isLoopback("0.0.0.0") && !CurateServer.isLoopback("192.168.1.20"))
+    }
+}
+
+@Suite struct CurateFuzzTests {
+    /// Random methods, paths, queries, headers and bodies straight into the API: every answer is a status
+    /// the API documents, every error a JSON object, and nothing traps.
+    @Test func randomRequestsGetDocumentedAnswers() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("likeness-fuzz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let studio = try CurateStudio(store: try TasteStore(url: folder.appendingPathComponent("t.sqlite")),
+                                      model: try LoadedModel.load(url: fixtureModelURL), truncation: 0.8, seed: 2)
+        let open = CurateAPI(studio: studio, token: nil), guarded = CurateAPI(studio: studio, token: "secret")
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["/", "/api", "/api/", "/api/candidate", "/api/image/", "/api/rating", "/api/undo", "/api/taste", ".png",
+                      "..", "%00", "0123456789abcdef0123456789abcdef", "?", "ü", "//", "page.js", "\u{0}"]
+        let bodies = ["", "{}", "[]", "null", "{\"id\":", "{\"id\": \"0123456789abcdef0123456789abcdef\", \"rating\": \"like\"}",
+                      "{\"rating\": 5}", String(repeating: "{", count: 3000), "\u{FEFF}{}"]
+        let allowed: Set<Int> = [200, 303, 400, 401, 403, 404, 405, 409, 413, 415]
+        for _ in 0..<400 {
+            let path = (0..<Int.random(in: 1...4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            var headers: [String: String] = ["host": "127.0.0.1:8321"]
+            if Bool.random(using: &rng) { headers["content-type"] = ["application/json", "text/plain", ""].randomElement(using: &rng)! }
+            if Int.random(in: 0..<5, using: &rng) == 0 { headers["origin"] = ["http://127.0.0.1:8321", "http://evil", "null"].randomElement(using: &rng)! }
+            if Int.random(in: 0..<5, using: &rng) == 0 { headers["cookie"] = ["likeness_token=secret", "likeness_token=", ";;=;"].randomElement(using: &rng)! }
+            var body = Data(bodies.randomElement(using: &rng)!.utf8)
+            if Int.random(in: 0..<20, using: &rng) == 0 { body = Data((0..<Int.random(in: 0...6000, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }) }
+            let query = Bool.random(using: &rng) ? ["size": ["5", "512", "-1", "x", "99999999999999999999"].randomElement(using: &rng)!] : [:]
+            let request = APIRequest(method: ["GET", "POST", "HEAD", "PUT", "DELETE", "get", ""].randomElement(using: &rng)!,
+                                     path: path, query: query, headers: headers, body: body)
+            for api in [open, guarded] {
+                let response = await api.respond(to: request)
+                #expect(allowed.contains(response.status), "\(request.method) \(path) → \(response.status)")
+                if response.status >= 400 {
+                    let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+                    #expect(object?["error"] is String, "\(request.method) \(path): \(String(decoding: response.body, as: UTF8.self))")
+                }
+            }
+        }
+    }
+
+    /// Random bytes over real sockets: each connection closes or gets an answer, and the server keeps answering.
+    @Test func garbageOnTheWireNeverStopsTheServer() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        var rng = SystemRandomNumberGenerator()
+        let port = UInt16(live.base.port!)
+        let starts = ["GET / HTTP/1.1\r\n", "POST /api/rating HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n",
+                      "GET /api/taste HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n", "\r\n\r\n", "", "GET /" + String(repeating: "a", count: 9000)]
+        for _ in 0..<24 {
+            var bytes = Array(starts.randomElement(using: &rng)!.utf8)
+            bytes += (0..<Int.random(in: 0...400, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            sendRaw(bytes, port: port)
+        }
+        #expect(try await live.json("GET", "/api/taste").status == 200)
     }
 }
