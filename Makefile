@@ -5,7 +5,9 @@ SWIFT       ?= swift
 PYTHON      ?= python3
 VENV        := .venv
 VENV_PY     := $(VENV)/bin/python
-APT_PACKAGES := libopenblas-dev libsdl2-dev libpng-dev pkg-config ffmpeg xvfb xauth binutils
+APT_PACKAGES := libopenblas-dev libsdl2-dev libpng-dev libsqlite3-dev pkg-config ffmpeg xvfb xauth binutils
+# Only for `make test`: the curation page's browser test (Selenium drives Debian's Chromium).
+TEST_APT_PACKAGES := chromium chromium-driver
 EXHIBITION  ?= Exhibition/default.toml
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -17,7 +19,7 @@ all: release
 
 # Checked on every run (dpkg -s is fast): a stamp file would survive packages being removed.
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -52,7 +54,8 @@ show: release
 
 # MARK: - Tests
 
-test: deps venv
+test: venv
+	$(MAKE) deps EXTRA_APT_PACKAGES="$(TEST_APT_PACKAGES)"
 	$(SWIFT) build
 	$(SWIFT) build -c release
 	Scripts/check-kernel-calls.sh .build/release/likeness
@@ -64,7 +67,8 @@ test-swift: deps venv
 
 # The training pipeline's tests; the end-to-end one runs the Swift binary built by `swift build`.
 test-python: venv
-	cd Models/training && LIKENESS_BIN=$(abspath .build/debug/likeness) ../../$(VENV_PY) -m pytest -q tests
+	cd Models/training && LIKENESS_BIN=$(abspath .build/debug/likeness) LIKENESS_RELEASE_BIN=$(abspath .build/release/likeness) \
+	  ../../$(VENV_PY) -m pytest -q tests
 
 # MARK: - Training (see README: "Training a model on your own images")
 

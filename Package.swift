@@ -40,6 +40,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Ratings (SQLite, WAL) and the curation server; FlyingFox rather than Hummingbird: see the README, "Teach it your taste".
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // MARK: System libraries (Debian packages, found through pkg-config)
@@ -83,6 +86,22 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // Taste: the ratings database, the taste model and the keyframe chooser that steers a show with it.
+        .target(
+            name: "LikenessTaste",
+            dependencies: [
+                "LikenessShow", "LikenessPath", "LikenessMedia",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The curation web app: HTTP routes, token auth and the page's assets, embedded in the binary.
+        .target(
+            name: "LikenessCurate",
+            dependencies: [
+                "LikenessTaste", "LikenessShow", "LikenessMedia", "LikenessPath",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
         // The kiosk window loop: the only show code that links SDL.
         .target(name: "LikenessKiosk", dependencies: ["LikenessDisplay", "LikenessShow", "LikenessMedia", "LikenessPath"]),
 
@@ -91,6 +110,7 @@ let package = Package(
             name: "likeness",
             dependencies: [
                 "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessDisplay", "LikenessShow", "LikenessKiosk",
+                "LikenessTaste", "LikenessCurate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,7 +123,9 @@ let package = Package(
         .target(name: "LikenessTestSupport", dependencies: ["LikenessShow", "LikenessMedia"], path: "Tests/LikenessTestSupport"),
         .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessPath", "LikenessMedia", "LikenessTestSupport"], exclude: ["BadExhibitions"]),
         .testTarget(name: "LikenessKioskTests", dependencies: ["LikenessKiosk", "LikenessShow", "LikenessDisplay", "LikenessMedia", "LikenessPath", "LikenessTestSupport"]),
-        .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia"]),
+        .testTarget(name: "LikenessTasteTests", dependencies: ["LikenessTaste", "LikenessShow", "LikenessPath", "LikenessMedia"]),
+        .testTarget(name: "LikenessCurateTests", dependencies: ["LikenessCurate", "LikenessTaste", "LikenessShow", "LikenessMedia"]),
+        .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia", "LikenessTaste"]),
     ],
     swiftLanguageModes: [.v6]
 )

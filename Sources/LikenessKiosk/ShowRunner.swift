@@ -300,6 +300,7 @@ public final class ShowRunner {
             "model \(model.name) \(model.imageWidth)x\(model.imageHeight), shown at \(s.textureWidth)x\(s.textureHeight)",
         ]
         if !model.credit.isEmpty { lines.append(model.credit) }
+        if let taste = model.taste { lines.append(taste) }
         lines.append("\(session.videoDriver) / \(s.window.rendererName)")
         return lines
     }

@@ -14,9 +14,14 @@ struct Blend: Sendable {
 }
 
 extension LatentPath {
-    /// The blend plan at show time `t`.
+    /// The blend plan at show time `t`, with the chooser's keyframes.
     @usableFromInline
     func blend(at t: Double) -> Blend {
+        steer(plainBlend(at: t))
+    }
+
+    /// The blend plan at show time `t` over the plain keyframes (stream 0, index k).
+    func plainBlend(at t: Double) -> Blend {
         precondition(t.isFinite, "show time must be finite")
         let tau = t * speed
         switch style {
@@ -93,7 +98,7 @@ extension LatentPath {
             defer { cache.lock.unlock() }
             var bases = (cache.storage, cache.storage, cache.storage, cache.storage)
             for j in 0..<4 where used[j] {
-                let slot = cache.slot(stream: plan.stream[j], index: plan.index[j], gaussian: gaussian)
+                let slot = cache.slot(stream: plan.stream[j], index: plan.index[j], source: sourcePairs)
                 let base = cache.storage + slot * cache.groups * 2
                 switch j {
                 case 0: bases.0 = base
@@ -108,7 +113,7 @@ extension LatentPath {
             }
         } else {
             combine(plan, used: used, into: out) { j, group in
-                gaussian.normalPairs(stream: plan.stream[j], index: plan.index[j], firstPair: 4 * group)
+                sourcePairs(stream: plan.stream[j], index: plan.index[j], firstPair: 4 * group)
             }
         }
     }
@@ -176,7 +181,7 @@ extension LatentPath {
         var dq = [Double](repeating: 0, count: n)
         var norms2 = SIMD4<Double>(repeating: 0)
         for j in 0..<4 {
-            let v = gaussian.vector(stream: plan.stream[j], index: plan.index[j], count: n)
+            let v = sourceVector(stream: plan.stream[j], index: plan.index[j])
             for i in 0..<n {
                 q[i] += plan.weight[j] * v[i]
                 dq[i] += plan.weightRate[j] * v[i]

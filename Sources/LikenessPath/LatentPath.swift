@@ -81,6 +81,8 @@ public struct LatentPath: Sendable {
     @usableFromInline let gaussian: GaussianStream
     /// Recently generated vectors (shared by copies of this path; see `SourceCache`).
     @usableFromInline let cache: SourceCache?
+    /// Chooses each keyframe among seeded candidates or fixed vectors (a taste file); nil = the plain keyframes.
+    public let chooser: (any KeyframeChooser)?
 
     /// The sitter drift amplitude δ: over its presence a sitter moves along `z_k + δ s d_k`,
     /// `s ∈ [−1, 1]`, a turn of at most atan(0.25) ≈ 14° (about ±0.1 rad during an 8 s hold of
@@ -97,7 +99,11 @@ public struct LatentPath: Sendable {
 
     /// A path. Traps on invalid arguments; call ``validate(zDim:style:truncation:speed:)`` first
     /// to turn user input into a ``PathError``.
-    public init(seed: UInt64, zDim: Int, style: MotionStyle, truncation: Float = 1.0, speed: Double = 1.0) {
+    ///
+    /// With a `chooser`, keyframe `k` is whichever vector the chooser picks for `k` (see ``KeyframeChooser``);
+    /// the sitters' drift directions stay those of the seed.
+    public init(seed: UInt64, zDim: Int, style: MotionStyle, truncation: Float = 1.0, speed: Double = 1.0,
+                chooser: (any KeyframeChooser)? = nil) {
         do {
             try Self.validate(zDim: zDim, style: style, truncation: truncation, speed: speed)
         } catch {
@@ -110,6 +116,10 @@ public struct LatentPath: Sendable {
         self.speed = speed
         self.gaussian = GaussianStream(seed: seed)
         self.cache = zDim <= SourceCache.maximumZDim ? SourceCache(zDim: zDim) : nil
+        self.chooser = chooser
+        if let chooser {
+            precondition(chooser.fixedVectors.allSatisfy { $0.count == zDim }, "every fixed keyframe needs zDim = \(zDim) components")
+        }
     }
 
     /// Throws the ``PathError`` that ``init(seed:zDim:style:truncation:speed:)`` would trap on.
@@ -162,11 +172,13 @@ public struct LatentPath: Sendable {
         return nil
     }
 
-    /// Keyframe `k`: the untruncated standard-normal vector `z_k`.
+    /// Keyframe `k`: the untruncated standard-normal vector `z_k` (the chooser's choice, if the path has one).
     ///
     /// For a loop, the keyframes are `keyframe(0) ..< keyframe(K)`; for sitters, `keyframe(k)`
     /// is the sitter on show at `t = k (hold + morph) / speed` up to its drift.
     public func keyframe(_ k: Int) -> [Float] {
-        gaussian.vector(stream: Self.keyframeStream, index: Int64(k), count: zDim).map { Float($0) }
+        let plan = steer(Blend(index: SIMD4(repeating: Int64(k)), stream: SIMD4(repeating: Self.keyframeStream),
+                               weight: SIMD4(1, 0, 0, 0), weightRate: .zero, radiusWeight: SIMD4(1, 0, 0, 0), radiusRate: .zero))
+        return sourceVector(stream: plan.stream[0], index: plan.index[0]).map { Float($0) }
     }
 }

@@ -42,7 +42,7 @@ final class SourceCache: @unchecked Sendable {
     }
 
     /// The slot holding vector `index` of `stream`, generating it if needed. Call with the lock held.
-    func slot(stream: UInt32, index: Int64, gaussian: GaussianStream) -> Int {
+    func slot(stream: UInt32, index: Int64, source: (UInt32, Int64, Int) -> (even: SIMD4<Double>, odd: SIMD4<Double>)) -> Int {
         tick &+= 1
         for slot in 0..<Self.slotCount where valid[slot] && streams[slot] == stream && indices[slot] == index {
             lastUse[slot] = tick
@@ -55,7 +55,7 @@ final class SourceCache: @unchecked Sendable {
         }
         let base = storage + victim * groups * 2
         for group in 0..<groups {
-            let (even, odd) = gaussian.normalPairs(stream: stream, index: index, firstPair: 4 * group)
+            let (even, odd) = source(stream, index, 4 * group)
             base[2 * group] = even
             base[2 * group + 1] = odd
         }

@@ -7,7 +7,7 @@ import TOMLKit
 
 /// The keys an exhibition file may contain, table by table. Anything else is an error.
 public enum ExhibitionSchema {
-    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "show", "schedule", "screens"]
+    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "show", "schedule", "taste", "screens"]
     public static let show = ["epoch"]
     public static let schedule = ["open", "closed", "timezone", "outside", "fade"]
     public static let model = ["path", "threads"]
@@ -16,6 +16,7 @@ public enum ExhibitionSchema {
     public static let window = ["fullscreen", "vsync", "hide_cursor", "windowed_width", "windowed_height", "fps",
                                 "upscale", "overlay", "caption", "kiosk", "snapshot_folder"]
     public static let record = ["seconds", "loop"]
+    public static let taste = ["file", "strength", "favourites"]
     public static let screen = ["name", "display", "seed"]
     /// Motion keys that belong to one style only.
     public static let styleKeys: [String: String] = [
@@ -105,6 +106,9 @@ extension Exhibition {
         if let t = try top.table("schedule", allowed: ExhibitionSchema.schedule) {
             exhibition.schedule = try parseSchedule(t)
         }
+        if let t = try top.table("taste", allowed: ExhibitionSchema.taste) {
+            exhibition.taste = try parseTaste(t)
+        }
         if let screens = try top.tableArray("screens", allowed: ExhibitionSchema.screen) {
             if screens.isEmpty || screens.count > ExhibitionSchema.maximumScreens {
                 throw ShowError.invalidValue(file: file, line: index.line(of: "screens"), key: "screens",
@@ -145,6 +149,18 @@ extension Exhibition {
         let outside = try t.choice("outside", default: Schedule.Outside.black)
         let fade = try t.double("fade", default: 3, range: 0...600, allowed: "0 to 600 seconds")
         return Schedule(spans: spans, closedDates: closed, timeZone: zone, outside: outside, fade: fade)
+    }
+
+    private static func parseTaste(_ t: TableReader) throws(ShowError) -> TasteSettings {
+        var taste = TasteSettings()
+        if t.has("file") {
+            let file = try t.string("file", default: "")
+            if file.isEmpty { throw t.invalid("file", "\"\"", "a path to a taste file written by `likeness curate`") }
+            taste.file = file
+        }
+        taste.strength = try t.double("strength", default: taste.strength, range: 0...1, allowed: "0 to 1 (0 = off, 1 = only the faces the taste model is surest of)")
+        taste.favourites = try t.double("favourites", default: taste.favourites, range: 0...1, allowed: "0 to 1 (the share of sitters that are favourites returning)")
+        return taste
     }
 
     private static func parseMotion(_ t: TableReader) throws(ShowError) -> MotionSettings {

@@ -27,6 +27,25 @@ extension Exhibition {
     }
 }
 
+// MARK: - Finding the taste file
+
+extension Exhibition {
+    /// The taste file `[taste] file` names (or `overridePath`): as given, else relative to the exhibition's
+    /// folder or its parent when a file is there; nil when the exhibition has none.
+    public func tasteFile(overridePath: String? = nil) -> URL? {
+        guard let path = overridePath ?? taste.file else { return nil }
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).standardizedFileURL
+        if overridePath == nil, !FileManager.default.fileExists(atPath: here.path), let folder = source?.deletingLastPathComponent() {
+            for base in [folder, folder.deletingLastPathComponent()] {
+                let candidate = base.appendingPathComponent(path).standardizedFileURL
+                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            }
+        }
+        return here
+    }
+}
+
 // MARK: - Model card
 
 /// The human side of a model, from the JSON in its `likeness.card` metadata.

@@ -22,6 +22,8 @@ public struct Exhibition: Sendable, Equatable {
     public var show: ShowSettings = ShowSettings()
     /// `[schedule]`: opening hours (always open without one).
     public var schedule: Schedule = .alwaysOpen
+    /// `[taste]`: a taste file that steers which faces the show picks (off without a file).
+    public var taste: TasteSettings = TasteSettings()
     /// One entry per screen; at least one.
     public var screens: [Screen]
 
@@ -136,6 +138,23 @@ public struct RecordSettings: Sendable, Equatable {
     public init(seconds: Double = 60, loop: Bool = false) {
         self.seconds = seconds
         self.loop = loop
+    }
+}
+
+/// `[taste]`: which ratings steer the show's keyframes, and how strongly.
+public struct TasteSettings: Sendable, Equatable {
+    /// The ratings database `likeness curate` writes (relative: to the working directory, then the
+    /// exhibition's folder and its parent); nil = no taste, the plain seeded keyframes.
+    public var file: String?
+    /// 0 = off; otherwise a keyframe is the first of its seeded candidates the taste model likes with at
+    /// least this probability, or the best of them; 1 = always the one the model is surest of.
+    public var strength: Double = 0.8
+    /// Share of keyframes that are favourites returning (0 = none).
+    public var favourites: Double = 0.1
+    public init(file: String? = nil, strength: Double = 0.8, favourites: Double = 0.1) {
+        self.file = file
+        self.strength = strength
+        self.favourites = favourites
     }
 }
 

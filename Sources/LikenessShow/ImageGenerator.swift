@@ -44,12 +44,15 @@ public struct ModelInfo: Sendable, Equatable {
     public var imageWidth: Int
     public var imageHeight: Int
     public var zDim: Int
+    /// What steers the keyframes, for the overlay (e.g. "taste taste.sqlite: 150 ratings, strength 0.8"); nil = none.
+    public var taste: String?
 
-    public init(name: String, credit: String, imageWidth: Int, imageHeight: Int, zDim: Int) {
+    public init(name: String, credit: String, imageWidth: Int, imageHeight: Int, zDim: Int, taste: String? = nil) {
         self.name = name
         self.credit = credit
         self.imageWidth = imageWidth
         self.imageHeight = imageHeight
         self.zDim = zDim
+        self.taste = taste
     }
 }

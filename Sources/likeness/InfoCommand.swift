@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LikenessShow
+import LikenessTaste
 
 // MARK: - info
 
@@ -16,6 +17,9 @@ struct Info: ParsableCommand {
     @Flag(help: "Print everything as JSON, the whole model card included (for scripts).")
     var json = false
 
+    @Option(help: ArgumentHelp("Also say what this taste file holds for the model (ratings, favourites).", valueName: "file"))
+    var taste: String?
+
     func run() throws {
         do {
             let url = try Exhibition().resolveModel(overridePath: model)
@@ -26,6 +30,12 @@ struct Info: ParsableCommand {
             }
             let loaded = try LoadedModel.load(url: url)
             print(json ? loaded.jsonSummary : loaded.summary)
+            if let taste {
+                let loadedTaste = try LoadedTaste.load(url: URL(fileURLWithPath: taste), model: loaded)
+                var line = "taste        \(loadedTaste.summary().dropFirst("taste ".count))"
+                if loadedTaste.otherModelRatings > 0 { line += "; \(loadedTaste.otherModelRatings) ratings of other models kept, ignored" }
+                print(line)
+            }
         } catch {
             throw fail(error)
         }

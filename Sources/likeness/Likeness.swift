@@ -4,7 +4,7 @@ import ArgumentParser
 
 /// The `likeness` command: an endless generative portrait exhibition.
 @main
-struct Likeness: ParsableCommand {
+struct Likeness: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "likeness",
         abstract: "An endless generative portrait exhibition on an ordinary CPU.",
@@ -22,9 +22,10 @@ struct Likeness: ParsableCommand {
           likeness frames --count 100 --output frames/
           likeness frames --size 512x512 --output - | ffplay -f rawvideo \\
               -pixel_format rgb24 -video_size 512x512 -
+          likeness curate                          # rate portraits in a browser: teach it your taste
           likeness info
         """,
         version: "0.1.0",
-        subcommands: [Show.self, Record.self, Frames.self, Info.self, Service.self, Bench.self, Eval.self]
+        subcommands: [Show.self, Record.self, Frames.self, Curate.self, Taste.self, Info.self, Service.self, Bench.self, Eval.self]
     )
 }

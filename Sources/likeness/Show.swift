@@ -42,8 +42,9 @@ struct Show: ParsableCommand {
             // that would draw into nothing is refused.
             let explicitDriver = ProcessInfo.processInfo.environment["SDL_VIDEODRIVER"].map { !$0.isEmpty } ?? false
             let session = try DisplaySession(quitKeysEnabled: !exhibition.window.kiosk, requireScreen: !explicitDriver)
-            let runner = ShowRunner(exhibition: exhibition, model: model.info,
-                                    makeGenerator: model.makeGenerator, makePath: LoadedModel.makePath)
+            let steered = try steering(for: exhibition, model: model)
+            let runner = ShowRunner(exhibition: exhibition, model: steered.info,
+                                    makeGenerator: model.makeGenerator, makePath: steered.makePath)
             let clock = try options.moment().map { ShowClock.previewing($0, epoch: exhibition.show.epoch) }
             // systemd (Type=notify): the socket and the watchdog period come in the environment.
             let environment = ProcessInfo.processInfo.environment
