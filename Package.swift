@@ -76,6 +76,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(name: "LikenessPath"),
+        // A TOML 1.0 parser with source positions that cannot trap on any input (exhibition files).
+        .target(name: "LikenessTOML"),
         .target(name: "LikenessMedia", dependencies: ["CPNG"]),
         .target(name: "LikenessDisplay", dependencies: ["CSDL2", "LikenessMedia"]),
         // Exhibitions, the stage pipeline, the frame producer, show commands and state: no SDL.
@@ -118,6 +120,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "LikenessEngineTests", dependencies: ["LikenessEngine", "LikenessKernels"] + isaDependencies),
         .testTarget(name: "LikenessPathTests", dependencies: ["LikenessPath"]),
+        .testTarget(name: "LikenessTOMLTests", dependencies: ["LikenessTOML"]),
         .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia", "LikenessDisplay"]),
         // Fakes (generator, path, sink) shared by the show and kiosk tests.
         .target(name: "LikenessTestSupport", dependencies: ["LikenessShow", "LikenessMedia"], path: "Tests/LikenessTestSupport"),
