@@ -32,7 +32,7 @@ extension Parser {
         skipNewlineAfterOpeningDelimiter()
         var buffer: [UInt8] = []
         while true {
-            guard let byte = peek() else { throw error("the multi-line string opened at \(open) is not closed; end it with \"\"\"") }
+            guard let byte = peek() else { throw error("the multi-line string is not closed: end it with \"\"\" before the end of the file", at: open) }
             switch byte {
             case ASCII.quote:
                 if try closeQuoteRun(ASCII.quote, into: &buffer) { return String(decoding: buffer, as: UTF8.self) }
@@ -86,7 +86,7 @@ extension Parser {
         skipNewlineAfterOpeningDelimiter()
         var buffer: [UInt8] = []
         while true {
-            guard let byte = peek() else { throw error("the multi-line string opened at \(open) is not closed; end it with '''") }
+            guard let byte = peek() else { throw error("the multi-line string is not closed: end it with ''' before the end of the file", at: open) }
             if byte == ASCII.apostrophe {
                 if try closeQuoteRun(ASCII.apostrophe, into: &buffer) { return String(decoding: buffer, as: UTF8.self) }
             } else {

@@ -197,7 +197,7 @@ struct Parser {
         defer { depth = saved }
         while true {
             try skipWhitespaceCommentsAndNewlines()
-            guard let byte = peek() else { throw error("the array opened at \(open) is not closed; expected ']'") }
+            guard let byte = peek() else { throw error("the array is not closed: expected ']' before the end of the file", at: open) }
             if byte == ASCII.rightBracket {
                 index += 1
                 return array
