@@ -97,6 +97,8 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        // The deterministic mutation fuzzer and its two targets: the exhibition loader and the ONNX loader.
+        .target(name: "LikenessFuzz", dependencies: ["LikenessShow", "LikenessEngine"]),
         // The kiosk window loop: the only show code that links SDL.
         .target(name: "LikenessKiosk", dependencies: ["LikenessDisplay", "LikenessShow", "LikenessMedia", "LikenessPath"]),
 
@@ -108,6 +110,11 @@ let package = Package(
                 "LikenessTaste", "LikenessCurate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `make fuzz`: the fuzzer for much longer than the bounded pass in `swift test`.
+        .executableTarget(
+            name: "likeness-fuzz",
+            dependencies: ["LikenessFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
     ] + isaTargets + [
         // MARK: Tests
@@ -122,6 +129,7 @@ let package = Package(
         .testTarget(name: "LikenessTasteTests", dependencies: ["LikenessTaste", "LikenessShow", "LikenessPath", "LikenessMedia"]),
         .testTarget(name: "LikenessCurateTests", dependencies: ["LikenessCurate", "LikenessTaste", "LikenessShow", "LikenessMedia"]),
         .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia", "LikenessTaste"]),
+        .testTarget(name: "LikenessFuzzTests", dependencies: ["LikenessFuzz"]),
     ],
     swiftLanguageModes: [.v6]
 )
