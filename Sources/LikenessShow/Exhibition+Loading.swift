@@ -267,12 +267,12 @@ struct TableReader {
         guard let value = table[key] else { return fallback }
         if case let .string(single) = value { return [single] }
         guard case let .array(array) = value else {
-            throw wrongType(key, expected: "an array of strings ([\"…\", \"…\"])", value: value)
+            throw wrongType(key, expected: "an array of strings", value: value)
         }
         var strings: [String] = []
         for (i, element) in array.enumerated() {
             guard case let .string(s) = element else {
-                throw wrongType("\(key)[\(i)]", expected: "a string", value: element, line: array.position(at: i)?.line)
+                throw wrongType(key, expected: "an array of strings", value: element, line: array.position(at: i)?.line)
             }
             strings.append(s)
         }

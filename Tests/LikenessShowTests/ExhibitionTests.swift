@@ -156,7 +156,7 @@ import Testing
         #expect(try t.stringArray("none", default: ["x"]) == [])
         #expect(try t.stringArray("absent", default: ["x"]) == ["x"])
         #expect(try t.stringArray("epoch", default: []) == ["2025-01-01T00:00:00Z"])
-        #expect(throws: ShowError.wrongType(file: "f", line: 3, key: "schedule.mixed[1]", expected: "a string", found: "a whole number 1")) {
+        #expect(throws: ShowError.wrongType(file: "f", line: 3, key: "schedule.mixed", expected: "an array of strings", found: "a whole number 1")) {
             try t.stringArray("mixed", default: [])
         }
         #expect(try t.date("epoch", default: Date()) == Date(timeIntervalSince1970: 1_735_689_600))
