@@ -18,10 +18,13 @@ public struct ExhibitionFuzzTarget: FuzzTarget {
                       "true", "false", "inf", "-inf", "nan", "-0", "+1", "0x", "0o", "0b", "_", "1e308", "1e309", "0.5", "1_000",
                       "9223372036854775807", "9223372036854775808", "-9223372036854775808", "99999999999999999999",
                       "1979-05-27T07:32:00Z", "1979-05-27 07:32:00.999+01:00", "1979-05-27", "07:32:00", "2024-02-30",
-                      "[motion]", "[output]", "[window]", "[model]", "[record]", "[[screens]]", "[motion.style]", "a.b.c",
+                      "[motion]", "[output]", "[window]", "[model]", "[record]", "[show]", "[schedule]", "[taste]", "[[screens]]",
+                      "[motion.style]", "a.b.c", "\"Tue-Sun 10:00-18:00\"", "\"Fri-Sat 20:00-02:00\"", "\"2026-12-25\"", "\"Europe/Paris\"",
+                      "\"2025-01-01T00:00:00Z\"", "\"card\"",
                       "\"sitters\"", "\"drift\"", "\"loop\"", "\"contain\"", "\"#000000\"", "\"lanczos\"", "[]", "{}", "[[]]"]
         let keys = [ExhibitionSchema.topLevel, ExhibitionSchema.model, ExhibitionSchema.motion, ExhibitionSchema.output,
-                    ExhibitionSchema.window, ExhibitionSchema.record, ExhibitionSchema.screen].flatMap { $0 }
+                    ExhibitionSchema.window, ExhibitionSchema.record, ExhibitionSchema.show, ExhibitionSchema.schedule,
+                    ExhibitionSchema.taste, ExhibitionSchema.screen].flatMap { $0 }
         return (syntax + keys).map { Array($0.utf8) }
     }()
 
