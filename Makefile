@@ -11,7 +11,7 @@ TEST_APT_PACKAGES := chromium chromium-driver
 EXHIBITION  ?= Exhibition/default.toml
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps venv build release show test test-swift test-python bench fixtures clean crops train model
+.PHONY: all deps venv build release show test test-swift test-python fuzz fuzz-libfuzzer bench fixtures clean crops train model
 
 all: release
 
@@ -69,6 +69,29 @@ test-swift: deps venv
 test-python: venv
 	cd Models/training && LIKENESS_BIN=$(abspath .build/debug/likeness) LIKENESS_RELEASE_BIN=$(abspath .build/release/likeness) \
 	  ../../$(VENV_PY) -m pytest -q tests
+
+# MARK: - Fuzzing
+
+FUZZ_RUNS    ?= 100000
+FUZZ_SECONDS ?=
+FUZZ_SEED    ?= 1
+
+# The mutation fuzzer on the exhibition and ONNX loaders, in a release build, far longer than the pass in
+# `swift test`. Whatever it finds is saved to Tests/Fixtures/fuzz/regressions/ (replayed by `swift test`).
+fuzz: deps
+	$(SWIFT) build -c release --product likeness-fuzz
+	.build/release/likeness-fuzz --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED) $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS))
+
+# Optional: coverage-guided libFuzzer (with AddressSanitizer) on the TOML parser alone, FUZZ_SECONDS
+# (default 60) long. Needs a Swift toolchain that ships libFuzzer (the swift.org Linux ones do).
+fuzz-libfuzzer:
+	@mkdir -p .build/libfuzzer/corpus
+	swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name LikenessTOMLFuzz \
+	  Sources/LikenessTOML/*.swift Tests/LibFuzzer/TOMLFuzzEntry.swift -o .build/libfuzzer/toml-fuzzer \
+	  > .build/libfuzzer/build.log 2>&1 || { cat .build/libfuzzer/build.log; exit 1; }
+	cp -n Tests/Fixtures/fuzz/exhibition/*.toml .build/libfuzzer/corpus/
+	.build/libfuzzer/toml-fuzzer -max_total_time=$(or $(FUZZ_SECONDS),60) -timeout=2 -max_len=8192 \
+	  -artifact_prefix=Tests/Fixtures/fuzz/regressions/exhibition-libfuzzer- .build/libfuzzer/corpus
 
 # MARK: - Training (see README: "Training a model on your own images")
 

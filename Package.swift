@@ -39,7 +39,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // Ratings (SQLite, WAL) and the curation server; FlyingFox rather than Hummingbird: see the README, "Teach it your taste".
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
@@ -76,16 +75,12 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(name: "LikenessPath"),
+        // A TOML 1.0 parser with source positions that cannot trap on any input (exhibition files).
+        .target(name: "LikenessTOML"),
         .target(name: "LikenessMedia", dependencies: ["CPNG"]),
         .target(name: "LikenessDisplay", dependencies: ["CSDL2", "LikenessMedia"]),
         // Exhibitions, the stage pipeline, the frame producer, show commands and state: no SDL.
-        .target(
-            name: "LikenessShow",
-            dependencies: [
-                "LikenessEngine", "LikenessPath", "LikenessMedia",
-                .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
-        ),
+        .target(name: "LikenessShow", dependencies: ["LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessTOML"]),
         // Taste: the ratings database, the taste model and the keyframe chooser that steers a show with it.
         .target(
             name: "LikenessTaste",
@@ -102,6 +97,8 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        // The deterministic mutation fuzzer and its two targets: the exhibition loader and the ONNX loader.
+        .target(name: "LikenessFuzz", dependencies: ["LikenessShow", "LikenessEngine"]),
         // The kiosk window loop: the only show code that links SDL.
         .target(name: "LikenessKiosk", dependencies: ["LikenessDisplay", "LikenessShow", "LikenessMedia", "LikenessPath"]),
 
@@ -114,18 +111,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make fuzz`: the fuzzer for much longer than the bounded pass in `swift test`.
+        .executableTarget(
+            name: "likeness-fuzz",
+            dependencies: ["LikenessFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
     ] + isaTargets + [
         // MARK: Tests
         .testTarget(name: "LikenessEngineTests", dependencies: ["LikenessEngine", "LikenessKernels"] + isaDependencies),
         .testTarget(name: "LikenessPathTests", dependencies: ["LikenessPath"]),
+        .testTarget(name: "LikenessTOMLTests", dependencies: ["LikenessTOML"]),
         .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia", "LikenessDisplay"]),
         // Fakes (generator, path, sink) shared by the show and kiosk tests.
         .target(name: "LikenessTestSupport", dependencies: ["LikenessShow", "LikenessMedia"], path: "Tests/LikenessTestSupport"),
-        .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessPath", "LikenessMedia", "LikenessTestSupport"], exclude: ["BadExhibitions"]),
+        .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessPath", "LikenessMedia", "LikenessTestSupport", "LikenessTOML"], exclude: ["BadExhibitions"]),
         .testTarget(name: "LikenessKioskTests", dependencies: ["LikenessKiosk", "LikenessShow", "LikenessDisplay", "LikenessMedia", "LikenessPath", "LikenessTestSupport"]),
         .testTarget(name: "LikenessTasteTests", dependencies: ["LikenessTaste", "LikenessShow", "LikenessPath", "LikenessMedia"]),
         .testTarget(name: "LikenessCurateTests", dependencies: ["LikenessCurate", "LikenessTaste", "LikenessShow", "LikenessMedia"]),
         .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia", "LikenessTaste"]),
+        .testTarget(name: "LikenessFuzzTests", dependencies: ["LikenessFuzz"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,7 +38,9 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The caller asked for something impossible (batch size 0, …).
     case invalidArgument(String)
 
-    public var description: String {
+    public var description: String { Self.singleLine(text) }
+
+    private var text: String {
         switch self {
         case .unreadableFile(let path, let reason):
             return "cannot read model file '\(path)': \(reason); check the path and the file's permissions"
@@ -73,6 +75,27 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
         case .invalidArgument(let detail):
             return "\(detail)"
         }
+    }
+
+    /// `text` on one line: names taken from the input (a node, an operator) may hold line breaks or
+    /// other control characters, which are written as escapes (`\n`, `\u{7}`) so an error stays one line.
+    static func singleLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isBreaking) else { return text }
+        var line = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            case "\t": line += "\\t"
+            case _ where isBreaking(scalar): line += "\\u{\(String(scalar.value, radix: 16))}"
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        return line
+    }
+
+    private static func isBreaking(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 }
 

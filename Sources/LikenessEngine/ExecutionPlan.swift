@@ -11,6 +11,8 @@ final class ExecutionPlan {
     /// Floats in the arena.
     let arenaCount: Int
     let arena: UnsafeMutablePointer<Float>
+    /// The block `arena` lies in (freed with `free`).
+    private let arenaBlock: UnsafeMutableRawPointer
     let input: UnsafeMutablePointer<Float>
     let output: UnsafeMutablePointer<Float>
     let inputShape: [Int]
@@ -24,9 +26,14 @@ final class ExecutionPlan {
         self.steps = steps
         self.arenaCount = max(arenaCount, 16)
         // Cache-line aligned: buffers start at multiples of 16 floats, so whole vectors of a row
-        // never straddle two cache lines.
-        let base = UnsafeMutableRawPointer.allocate(byteCount: self.arenaCount * 4, alignment: 64)
-            .initializeMemory(as: Float.self, repeating: 0, count: self.arenaCount)
+        // never straddle two cache lines. Zeroed by calloc, whose large blocks are fresh pages that are
+        // touched only when a layer writes them: planning a model with a huge activation no longer
+        // spends a second zeroing it (a fuzzed Pad asked for 900 MB).
+        guard let block = calloc(self.arenaCount * 4 + 64, 1) else {
+            fatalError("out of memory: the activation arena needs \(self.arenaCount * 4) bytes")
+        }
+        arenaBlock = block
+        let base = block.alignedUp(toMultipleOf: 64).bindMemory(to: Float.self, capacity: self.arenaCount)
         for (offset, values) in initialData {
             values.withUnsafeBufferPointer { src in
                 if let start = src.baseAddress { (base + offset).update(from: start, count: values.count) }
@@ -46,7 +53,7 @@ final class ExecutionPlan {
 
     deinit {
         pool.stop()
-        arena.deallocate()
+        free(arenaBlock)
     }
 
     /// Floats of the input and of the output (stored: a generic `reduce` allocates in debug builds).

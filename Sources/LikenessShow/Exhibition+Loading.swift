@@ -1,7 +1,7 @@
 import Foundation
 import LikenessPath
 import LikenessMedia
-import TOMLKit
+import LikenessTOML
 
 // MARK: - Schema
 
@@ -31,30 +31,32 @@ public enum ExhibitionSchema {
 extension Exhibition {
     /// Reads and validates an exhibition file.
     public static func load(contentsOf url: URL) throws(ShowError) -> Exhibition {
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            data = try Data(contentsOf: url)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: url.path) ? "not readable as UTF-8 text" : "no such file"
+            let reason = FileManager.default.fileExists(atPath: url.path) ? "not readable" : "no such file"
             throw .fileUnreadable(file: url.path, reason: reason)
         }
-        var exhibition = try parse(text, file: url.path)
+        var exhibition = try parse(utf8: [UInt8](data), file: url.path)
         exhibition.source = url
         return exhibition
     }
 
     /// Parses and validates exhibition TOML; `file` names the source in error messages.
     public static func parse(_ text: String, file: String = "<exhibition>") throws(ShowError) -> Exhibition {
+        try parse(utf8: Array(text.utf8), file: file)
+    }
+
+    /// Parses and validates exhibition TOML from bytes (invalid UTF-8 is a syntax error with its line and column).
+    public static func parse(utf8 bytes: [UInt8], file: String = "<exhibition>") throws(ShowError) -> Exhibition {
         let root: TOMLTable
         do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw .syntax(file: file, line: error.source.begin.line, column: error.source.begin.column, message: error.description)
+            root = try TOMLDocument(utf8: bytes).root
         } catch {
-            throw .syntax(file: file, line: 1, column: 1, message: String(describing: error))
+            throw .syntax(file: file, line: error.line, column: error.column, message: error.message)
         }
-        let index = TOMLLineIndex(source: text)
-        let top = TableReader(table: root, path: "", file: file, index: index, allowed: ExhibitionSchema.topLevel)
+        let top = TableReader(table: root, path: "", file: file, tableLine: nil, allowed: ExhibitionSchema.topLevel)
         try top.checkKeys()
 
         var exhibition = Exhibition()
@@ -111,7 +113,7 @@ extension Exhibition {
         }
         if let screens = try top.tableArray("screens", allowed: ExhibitionSchema.screen) {
             if screens.isEmpty || screens.count > ExhibitionSchema.maximumScreens {
-                throw ShowError.invalidValue(file: file, line: index.line(of: "screens"), key: "screens",
+                throw ShowError.invalidValue(file: file, line: top.line("screens"), key: "screens",
                                              value: "\(screens.count) entries", allowed: "1 to \(ExhibitionSchema.maximumScreens) [[screens]] tables")
             }
             exhibition.screens = []
@@ -193,53 +195,61 @@ extension Exhibition {
 // MARK: - TableReader
 
 /// Typed, validated access to one TOML table, with key paths and line numbers for errors.
+///
+/// Lines come from the parser's positions: a key's own line, or the line of its table's header when
+/// the key is missing (nil at the top level).
 struct TableReader {
     let table: TOMLTable
     let path: String
     let file: String
-    let index: TOMLLineIndex
+    /// The line of this table's header (or `{`), nil for the top level.
+    let tableLine: Int?
     let allowed: [String]
 
     func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-    func line(_ key: String) -> Int? { index.line(of: qualified(key)) }
-    func has(_ key: String) -> Bool { table.contains(key: key) }
+    func line(_ key: String) -> Int? { table.position(of: key)?.line ?? tableLine }
+    func has(_ key: String) -> Bool { table.contains(key) }
 
     /// Throws for the first key that the schema does not allow (in source order).
     func checkKeys() throws(ShowError) {
         let unknown = table.keys.filter { !allowed.contains($0) }
-            .sorted { (line($0) ?? .max) < (line($1) ?? .max) }
+            .sorted { (table.position(of: $0) ?? Self.end) < (table.position(of: $1) ?? Self.end) }
         if let key = unknown.first {
             throw .unknownKey(file: file, line: line(key), key: qualified(key), allowed: allowed,
                               suggestion: Self.closest(to: key, in: allowed).map(qualified))
         }
     }
 
+    private static let end = TOMLPosition(line: .max, column: .max)
+
     func invalid(_ key: String, _ value: String, _ allowedText: String) -> ShowError {
         .invalidValue(file: file, line: line(key), key: qualified(key), value: value, allowed: allowedText)
     }
 
-    private func wrongType(_ key: String, expected: String, value: TOMLValueConvertible) -> ShowError {
-        .wrongType(file: file, line: line(key), key: qualified(key), expected: expected, found: Self.describe(value))
+    private func wrongType(_ key: String, expected: String, value: TOMLValue, line: Int? = nil) -> ShowError {
+        .wrongType(file: file, line: line ?? self.line(key), key: qualified(key), expected: expected, found: Self.describe(value))
     }
 
     func table(_ key: String, allowed: [String]) throws(ShowError) -> TableReader? {
         guard let value = table[key] else { return nil }
-        guard let sub = value.table else { throw wrongType(key, expected: "a table ([\(qualified(key))])", value: value) }
-        let reader = TableReader(table: sub, path: qualified(key), file: file, index: index, allowed: allowed)
+        guard case let .table(sub) = value else { throw wrongType(key, expected: "a table ([\(qualified(key))])", value: value) }
+        let reader = TableReader(table: sub, path: qualified(key), file: file, tableLine: sub.position.line, allowed: allowed)
         try reader.checkKeys()
         return reader
     }
 
     func tableArray(_ key: String, allowed: [String]) throws(ShowError) -> [TableReader]? {
         guard let value = table[key] else { return nil }
-        guard let array = value.array else { throw wrongType(key, expected: "an array of tables ([[\(qualified(key))]])", value: value) }
+        guard case let .array(array) = value else {
+            throw wrongType(key, expected: "an array of tables ([[\(qualified(key))]])", value: value)
+        }
         var readers: [TableReader] = []
-        for i in 0..<array.count {
-            let element = array[i]
-            guard let sub = element.table else {
-                throw wrongType("\(key)[\(i)]", expected: "a table ([[\(qualified(key))]])", value: element)
+        for (i, element) in array.enumerated() {
+            let elementLine = array.position(at: i)?.line
+            guard case let .table(sub) = element else {
+                throw wrongType("\(key)[\(i)]", expected: "a table ([[\(qualified(key))]])", value: element, line: elementLine)
             }
-            let reader = TableReader(table: sub, path: "\(qualified(key))[\(i)]", file: file, index: index, allowed: allowed)
+            let reader = TableReader(table: sub, path: "\(qualified(key))[\(i)]", file: file, tableLine: elementLine, allowed: allowed)
             try reader.checkKeys()
             readers.append(reader)
         }
@@ -248,38 +258,73 @@ struct TableReader {
 
     func string(_ key: String, default fallback: String) throws(ShowError) -> String {
         guard let value = table[key] else { return fallback }
-        guard let s = value.string else { throw wrongType(key, expected: "a string", value: value) }
+        guard case let .string(s) = value else { throw wrongType(key, expected: "a string", value: value) }
         return s
+    }
+
+    /// An array of strings, e.g. `open = ["Tue-Sun 10:00-18:00"]` (a single string counts as one; `[]` is none).
+    func stringArray(_ key: String, default fallback: [String]) throws(ShowError) -> [String] {
+        guard let value = table[key] else { return fallback }
+        if case let .string(single) = value { return [single] }
+        guard case let .array(array) = value else {
+            throw wrongType(key, expected: "an array of strings", value: value)
+        }
+        var strings: [String] = []
+        for (i, element) in array.enumerated() {
+            guard case let .string(s) = element else {
+                throw wrongType(key, expected: "an array of strings", value: element, line: array.position(at: i)?.line)
+            }
+            strings.append(s)
+        }
+        return strings
     }
 
     func bool(_ key: String, default fallback: Bool) throws(ShowError) -> Bool {
         guard let value = table[key] else { return fallback }
-        guard let b = value.bool else { throw wrongType(key, expected: "true or false", value: value) }
+        guard case let .boolean(b) = value else { throw wrongType(key, expected: "true or false", value: value) }
         return b
     }
 
     func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws(ShowError) -> Int {
         guard let value = table[key] else { return fallback }
-        guard let i = value.int else { throw wrongType(key, expected: "a whole number", value: value) }
-        guard range.contains(i) else {
-            let upper = range.upperBound == .max ? "or more" : "to \(range.upperBound)"
-            throw invalid(key, "\(i)", "\(range.lowerBound) \(upper)")
-        }
+        guard case let .integer(whole) = value else { throw wrongType(key, expected: "a whole number", value: value) }
+        let upper = range.upperBound == .max ? "or more" : "to \(range.upperBound)"
+        guard let i = Int(exactly: whole), range.contains(i) else { throw invalid(key, "\(whole)", "\(range.lowerBound) \(upper)") }
         return i
     }
 
     func double(_ key: String, default fallback: Double, range: ClosedRange<Double>, allowed text: String) throws(ShowError) -> Double {
         guard let value = table[key] else { return fallback }
         let number: Double
-        if let d = value.double {
-            number = d
-        } else if let i = value.int {
-            number = Double(i)
-        } else {
-            throw wrongType(key, expected: "a number", value: value)
+        switch value {
+        case let .float(d): number = d
+        case let .integer(i): number = Double(i)
+        default: throw wrongType(key, expected: "a number", value: value)
         }
         guard number.isFinite, range.contains(number) else { throw invalid(key, "\(number)", text) }
         return number
+    }
+
+    /// An instant: an RFC 3339 timestamp in a string (`epoch = "2025-01-01T00:00:00Z"`) or a TOML offset
+    /// date-time (`epoch = 2026-12-24T18:00:00+01:00`). A local date-time (no offset) names no instant.
+    func date(_ key: String, default fallback: Date) throws(ShowError) -> Date {
+        guard let value = table[key] else { return fallback }
+        let allowedText = "an RFC 3339 timestamp with an offset, e.g. \"2025-01-01T00:00:00Z\""
+        let stamp: TOMLDateTime
+        switch value {
+        case let .dateTime(d):
+            stamp = d
+        case let .string(s):
+            do {
+                stamp = try TOMLDateTime(rfc3339: s)
+            } catch {
+                throw invalid(key, "\"\(s)\"", allowedText)
+            }
+        default:
+            throw wrongType(key, expected: allowedText, value: value)
+        }
+        guard let seconds = stamp.secondsSince1970 else { throw invalid(key, "\(stamp) (no offset)", allowedText) }
+        return Date(timeIntervalSince1970: Double(seconds) + Double(stamp.time.nanosecond) / 1e9)
     }
 
     func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T) throws(ShowError) -> T where T.RawValue == String {
@@ -290,29 +335,6 @@ struct TableReader {
         return value
     }
 
-    /// An array of strings (`["a", "b"]`; a single string counts as one).
-    func stringArray(_ key: String, default fallback: [String]) throws(ShowError) -> [String] {
-        guard let value = table[key] else { return fallback }
-        if let single = value.string { return [single] }
-        guard let array = value.array else { throw wrongType(key, expected: "an array of strings", value: value) }
-        var strings: [String] = []
-        for i in 0..<array.count {
-            guard let s = array[i].string else { throw wrongType(key, expected: "an array of strings", value: array[i]) }
-            strings.append(s)
-        }
-        return strings
-    }
-
-    /// An RFC 3339 timestamp (`"2025-01-01T00:00:00Z"`, `"2026-12-24T18:00:00+01:00"`).
-    func date(_ key: String, default fallback: Date) throws(ShowError) -> Date {
-        guard has(key) else { return fallback }
-        let text = try string(key, default: "")
-        guard let date = RFC3339.date(from: text) else {
-            throw invalid(key, "\"\(text)\"", "an RFC 3339 timestamp in quotes, e.g. \"2025-01-01T00:00:00Z\"")
-        }
-        return date
-    }
-
     func color(_ key: String, default fallback: RGBColor) throws(ShowError) -> RGBColor {
         let text = try string(key, default: fallback.description)
         guard let color = RGBColor(hex: text) else { throw invalid(key, "\"\(text)\"", "a colour as \"#rrggbb\", e.g. \"#000000\"") }
@@ -320,15 +342,17 @@ struct TableReader {
     }
 
     /// How a wrong value reads in a message: its TOML type and text.
-    static func describe(_ value: TOMLValueConvertible) -> String {
-        switch value.type {
-        case .string: return "a string \"\(value.string ?? "")\""
-        case .int: return "a whole number \(value.int.map(String.init) ?? "")"
-        case .double: return "a number \(value.double.map { "\($0)" } ?? "")"
-        case .bool: return "\(value.bool.map { $0 ? "true" : "false" } ?? "a boolean")"
+    static func describe(_ value: TOMLValue) -> String {
+        switch value {
+        case let .string(s): return "a string \"\(s)\""
+        case let .integer(i): return "a whole number \(i)"
+        case let .float(d): return "a number \(d)"
+        case let .boolean(b): return b ? "true" : "false"
+        case let .dateTime(d): return "a date-time \(d)"
+        case let .date(d): return "a date \(d)"
+        case let .time(t): return "a time \(t)"
         case .table: return "a table"
         case .array: return "an array"
-        default: return "a \(value.type)"
         }
     }
 

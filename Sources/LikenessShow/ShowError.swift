@@ -23,7 +23,9 @@ public enum ShowError: Error, CustomStringConvertible, Equatable {
     /// Settings that cannot work together for a command (e.g. a loop that is not a whole number of frames).
     case invalidRequest(message: String, hint: String)
 
-    public var description: String {
+    public var description: String { Self.singleLine(text) }
+
+    private var text: String {
         switch self {
         case let .fileUnreadable(file, reason):
             return "\(file): cannot read the exhibition file (\(reason)); check the path (the default is Exhibition/default.toml, run from the Likeness folder)"
@@ -50,5 +52,26 @@ public enum ShowError: Error, CustomStringConvertible, Equatable {
     /// `file:line` or just `file`.
     static func place(_ file: String, _ line: Int?) -> String {
         line.map { "\(file):\($0)" } ?? file
+    }
+
+    /// `text` on one line: values quoted from the file (`style = "a\nb"`) may hold line breaks or other
+    /// control characters, which are written as escapes (`\n`, `\u{7}`) so an error stays one line.
+    static func singleLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isBreaking) else { return text }
+        var line = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            case "\t": line += "\\t"
+            case _ where isBreaking(scalar): line += "\\u{\(String(scalar.value, radix: 16))}"
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        return line
+    }
+
+    private static func isBreaking(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 }

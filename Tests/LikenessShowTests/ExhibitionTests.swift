@@ -1,6 +1,7 @@
 import Foundation
 import LikenessPath
 import LikenessTestSupport
+import LikenessTOML
 import Testing
 @testable import LikenessShow
 
@@ -92,13 +93,78 @@ import Testing
         #expect(e.screens.map(\.seed) == [1, 2])
     }
 
-    @Test func lineIndexFollowsTablesAndArrays() {
-        let index = TOMLLineIndex(source: "a = 1\n[t]\n# c\nb = 2\n[[s]]\nk = 1\n[[s]]\nk = 2\n")
-        #expect(index.line(of: "a") == 1)
-        #expect(index.line(of: "t.b") == 4)
-        #expect(index.line(of: "s[0].k") == 6)
-        #expect(index.line(of: "s[1].k") == 8)
-        #expect(index.line(of: "s[1].missing") == 7)
+    @Test func linesComeFromTheParsersPositions() throws {
+        let root = try TOMLDocument(parsing: "a = 1\n[t]\n# c\nb = 2\n[[s]]\nk = 1\n[[s]]\nk = 2\n").root
+        let top = TableReader(table: root, path: "", file: "f", tableLine: nil, allowed: ["a", "t", "s"])
+        #expect(top.line("a") == 1)
+        #expect(top.line("missing") == nil)
+        let t = try #require(try top.table("t", allowed: ["b"]))
+        #expect(t.line("b") == 4)
+        #expect(t.line("missing") == 2)
+        let s = try #require(try top.tableArray("s", allowed: ["k"]))
+        #expect(s[0].line("k") == 6)
+        #expect(s[1].line("k") == 8)
+        #expect(s[1].line("missing") == 7)
+    }
+
+    /// A line holding only `[`, `[[` or `[.]` aborted the program inside toml++ (TOMLKit); now it is an error line.
+    @Test(arguments: ["[", "[[", "[.]", "[[]]", "[a.]", "a = [[[[[[[[", "title = \"Likeness\u{0}\""])
+    func brokenTOMLIsASyntaxErrorWithLineAndColumn(line: String) {
+        do {
+            _ = try Exhibition.parse("title = \"x\"\n\n\(line)\n", file: "show.toml")
+            Issue.record("accepted \(line)")
+        } catch {
+            guard case let .syntax(file, errorLine, column, _) = error else {
+                Issue.record("not a syntax error: \(error)")
+                return
+            }
+            #expect(file == "show.toml" && errorLine == 3 && column >= 1)
+            #expect(error.description.hasPrefix("show.toml:3:\(column): not valid TOML: "), "\(error)")
+            #expect(error.description.contains("; hint: "), "\(error)")
+        }
+    }
+
+    @Test func invalidUTF8IsASyntaxErrorNotAnUnreadableFile() {
+        #expect(throws: ShowError.syntax(file: "f", line: 2, column: 10, message: "the file is not valid UTF-8 (byte 0xFF here); save it as UTF-8 text")) {
+            try Exhibition.parse(utf8: Array("# ok\ntitle = \"".utf8) + [0xFF, 0x22], file: "f")
+        }
+    }
+
+    @Test func anErrorIsOneLineWhateverTheValueHolds() {
+        do {
+            _ = try Exhibition.parse("[motion]\nstyle = \"a\\nb\\u2028c\\u0007\"\n", file: "f")
+            Issue.record("accepted")
+        } catch {
+            let oneLine = !error.description.contains { $0.isNewline }
+            #expect(oneLine, "\(error)")
+            #expect(error.description.contains(#"has value "a\nb\u{2028}c\u{7}""#), "\(error)")
+        }
+    }
+
+    @Test func stringArraysAndInstants() throws {
+        let root = try TOMLDocument(parsing: """
+        open = ["Tue-Sun 10:00-18:00", "Thu 10:00-21:00"]
+        none = []
+        mixed = ["a", 1]
+        epoch = "2025-01-01T00:00:00Z"
+        bare = 2026-12-24T18:00:00.5+01:00
+        local = 2026-12-24T18:00:00
+        typo = "2025-13-01T00:00:00Z"
+        """).root
+        let t = TableReader(table: root, path: "schedule", file: "f", tableLine: nil, allowed: [])
+        #expect(try t.stringArray("open", default: []) == ["Tue-Sun 10:00-18:00", "Thu 10:00-21:00"])
+        #expect(try t.stringArray("none", default: ["x"]) == [])
+        #expect(try t.stringArray("absent", default: ["x"]) == ["x"])
+        #expect(try t.stringArray("epoch", default: []) == ["2025-01-01T00:00:00Z"])
+        #expect(throws: ShowError.wrongType(file: "f", line: 3, key: "schedule.mixed", expected: "an array of strings", found: "a whole number 1")) {
+            try t.stringArray("mixed", default: [])
+        }
+        #expect(try t.date("epoch", default: Date()) == Date(timeIntervalSince1970: 1_735_689_600))
+        #expect(try t.date("bare", default: Date()) == Date(timeIntervalSince1970: 1_798_131_600.5))
+        #expect(try t.date("absent", default: Date(timeIntervalSince1970: 7)) == Date(timeIntervalSince1970: 7))
+        #expect(throws: ShowError.self) { try t.date("local", default: Date()) }
+        #expect(throws: ShowError.self) { try t.date("typo", default: Date()) }
+        #expect(throws: ShowError.self) { try t.date("open", default: Date()) }
     }
 
     @Test func missingFileSaysSo() {

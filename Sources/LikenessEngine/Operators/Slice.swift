@@ -47,8 +47,11 @@ enum SliceMath {
         for i in 0..<starts.count {
             let a = try ShapeMath.axis(axisList[i], rank: rank, node: node)
             let dim = input[a]
-            let st = stepList[i]
-            guard st != 0 else { throw .badAttribute(node: node.label, op: node.opType, detail: "step 0") }
+            guard stepList[i] != 0 else { throw .badAttribute(node: node.label, op: node.opType, detail: "step 0") }
+            // A step longer than the axis takes at most one element: clamping it keeps the result and keeps
+            // `-st`, `e - s + st` and the source stride from overflowing (a fuzzed step of 2^63 - 1 trapped).
+            let reach = max(dim, 1)
+            let st = min(max(stepList[i], -reach), reach)
             func clampIndex(_ v: Int, lo: Int, hi: Int) -> Int {
                 let x = v < 0 ? v + dim : v
                 return min(max(x, lo), hi)
