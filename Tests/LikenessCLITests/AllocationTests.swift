@@ -9,13 +9,15 @@ struct AllocationTests {
     static func counterLibrary() throws -> URL {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("likeness-allocation-counter-\(getpid()).so")
         if FileManager.default.fileExists(atPath: out.path) { return out }
+        // Built under a name of its own, then renamed (atomic): a parallel case never preloads a half-written file.
+        let building = out.path + ".\(UUID().uuidString)"
         let cc = Process()
         cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        cc.arguments = ["cc", "-shared", "-fPIC", "-O2", "-o", out.path,
+        cc.arguments = ["cc", "-shared", "-fPIC", "-O2", "-o", building,
                         packageRoot.appendingPathComponent("Scripts/allocation-counter.c").path, "-ldl"]
         try cc.run()
         cc.waitUntilExit()
-        guard cc.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+        guard cc.terminationStatus == 0, rename(building, out.path) == 0 else { throw CocoaError(.executableLoad) }
         return out
     }
 
