@@ -79,7 +79,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// `text` on one line: names taken from the input (a node, an operator) may hold line breaks or
     /// other control characters, which are written as escapes (`\n`, `\u{7}`) so an error stays one line.
-    static func singleLine(_ text: String) -> String {
+    /// (The show's errors use it too.)
+    public static func singleLine(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isBreaking) else { return text }
         var line = ""
         for scalar in text.unicodeScalars {

@@ -1,3 +1,5 @@
+import LikenessEngine
+
 // MARK: - ShowError
 
 /// Everything that can go wrong loading an exhibition or running a show.
@@ -55,23 +57,6 @@ public enum ShowError: Error, CustomStringConvertible, Equatable {
     }
 
     /// `text` on one line: values quoted from the file (`style = "a\nb"`) may hold line breaks or other
-    /// control characters, which are written as escapes (`\n`, `\u{7}`) so an error stays one line.
-    static func singleLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isBreaking) else { return text }
-        var line = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where isBreaking(scalar): line += "\\u{\(String(scalar.value, radix: 16))}"
-            default: line.unicodeScalars.append(scalar)
-            }
-        }
-        return line
-    }
-
-    private static func isBreaking(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
-    }
+    /// control characters, written as escapes (`\n`, `\u{7}`) so an error stays one line.
+    static func singleLine(_ text: String) -> String { EngineError.singleLine(text) }
 }
