@@ -78,8 +78,12 @@ public final class ShowRunner {
     public let commands = ShowCommandQueue()
     private let makeGenerator: GeneratorFactory
     private let makePath: PathFactory
+    /// The detail stages after the generator (`[model] detail`), every one run for every frame.
+    private let detail: [LoadedModel.DetailStageFile]
 
-    public init(exhibition: Exhibition, model: ModelInfo, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
+    public init(exhibition: Exhibition, model: ModelInfo, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
+                detail: [LoadedModel.DetailStageFile] = []) {
+        self.detail = detail
         self.exhibition = exhibition
         self.model = model
         self.makeGenerator = makeGenerator
@@ -115,10 +119,12 @@ public final class ShowRunner {
                 FileHandle.standardError.write(Data("likeness: display \(screen.display) for screen '\(screen.name)' is not connected (\(session.displayCount) found); opening a window on display 0 instead\n".utf8))
             }
             let window = try DisplayWindow(session: session, options: options)
-            let texture = Self.textureSize(model: model, window: window.outputSize, upscale: w.upscale)
+            var picture = model
+            if let last = detail.last { picture.imageWidth = last.output.width; picture.imageHeight = last.output.height }
+            let texture = Self.textureSize(model: picture, window: window.outputSize, upscale: w.upscale)
             let stream = ScreenStream(screen: screen, window: window, textureWidth: texture.width, textureHeight: texture.height)
             if curtain.generating {
-                stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath)
+                stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath, detail: detail)
             }
             streams.append(stream)
         }
@@ -170,7 +176,7 @@ public final class ShowRunner {
                     case .restartProducers:
                         for s in streams {
                             s.restart(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock,
-                                      makeGenerator: makeGenerator, makePath: makePath)
+                                      makeGenerator: makeGenerator, makePath: makePath, detail: detail)
                         }
                     case let .log(line): FileHandle.standardError.write(Data("likeness: \(line)\n".utf8))
                     }
@@ -191,7 +197,7 @@ public final class ShowRunner {
                 case .startProducers:
                     for s in streams {
                         s.start(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock,
-                                makeGenerator: makeGenerator, makePath: makePath)
+                                makeGenerator: makeGenerator, makePath: makePath, detail: detail)
                     }
                     FileHandle.standardError.write(Data("likeness: open by [schedule]; generating again at the wall clock's show time\n".utf8))
                 case let .displaySleep(allowed):
@@ -452,10 +458,12 @@ final class ScreenStream {
 
     /// Starts the producer at the wall clock's show time, a frame every 1 / fps, painted at the texture size.
     func start(exhibition: Exhibition, fps: Double, threads: Int, wallClock: @escaping @Sendable () -> Double,
-               makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory, startFrame: Int = 0) {
+               makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory, detail: [LoadedModel.DetailStageFile] = [],
+               startFrame: Int = 0) {
         let screen = self.screen
+        let stages = detail.map { StagePipeline.Configuration.Stage.detail(name: $0.url.deletingLastPathComponent().lastPathComponent, model: $0.data, threads: threads) }
         let configuration = StagePipeline.Configuration.standard(width: textureWidth, height: textureHeight, fit: .contain,
-                                                                 background: exhibition.output.background)
+                                                                 background: exhibition.output.background, detail: stages)
         let producer = FrameProducer(name: screen.name, capacity: Self.queueCapacity, fps: fps, startFrame: startFrame, wallClock: wallClock) {
             let generator = try makeGenerator(threads)
             let path = makePath(screen, exhibition.motion, generator.zDim)
@@ -477,9 +485,9 @@ final class ScreenStream {
 
     /// Replaces the producer with one for `exhibition`, at the wall clock's show time.
     func restart(exhibition: Exhibition, fps: Double, threads: Int, wallClock: @escaping @Sendable () -> Double,
-                 makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
+                 makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory, detail: [LoadedModel.DetailStageFile]) {
         stop()
-        start(exhibition: exhibition, fps: fps, threads: threads, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath,
+        start(exhibition: exhibition, fps: fps, threads: threads, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath, detail: detail,
               startFrame: (current?.index ?? -1) + 1)
     }
 

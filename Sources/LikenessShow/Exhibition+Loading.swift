@@ -10,7 +10,7 @@ public enum ExhibitionSchema {
     public static let topLevel = ["title", "model", "motion", "output", "window", "record", "show", "schedule", "taste", "screens"]
     public static let show = ["epoch"]
     public static let schedule = ["open", "closed", "timezone", "outside", "fade"]
-    public static let model = ["path", "threads"]
+    public static let model = ["path", "threads", "detail"]
     public static let motion = ["style", "hold", "morph", "seconds_per_keyframe", "keyframes", "period", "speed", "truncation"]
     public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented"]
     public static let window = ["fullscreen", "vsync", "hide_cursor", "windowed_width", "windowed_height", "fps",
@@ -66,6 +66,10 @@ extension Exhibition {
             exhibition.model.path = try t.string("path", default: exhibition.model.path)
             if exhibition.model.path.isEmpty { throw t.invalid("path", "\"\"", "a path to an .onnx file") }
             exhibition.model.threads = try t.int("threads", default: 0, range: 0...64)
+            exhibition.model.detail = try t.stringArray("detail", default: [])
+            if exhibition.model.detail.contains(where: \.isEmpty) || exhibition.model.detail.count > 8 {
+                throw t.invalid("detail", "\(exhibition.model.detail)", "up to 8 paths to detail-stage .onnx files, e.g. [\"Models/met-refiner-256/model.onnx\"]")
+            }
         }
         if let t = try top.table("motion", allowed: ExhibitionSchema.motion) {
             exhibition.motion = try parseMotion(t)

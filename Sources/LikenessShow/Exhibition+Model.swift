@@ -6,10 +6,14 @@ extension Exhibition {
     /// The places `model.path` is looked for, in order: as given (absolute, or relative to the working
     /// directory), then relative to the exhibition file's folder and that folder's parent.
     public func modelCandidates(overridePath: String? = nil) -> [URL] {
-        let path = overridePath ?? model.path
+        candidates(for: overridePath ?? model.path, besideExhibition: overridePath == nil)
+    }
+
+    /// Where a model path from this exhibition (or the command line) is looked for.
+    func candidates(for path: String, besideExhibition: Bool) -> [URL] {
         if path.hasPrefix("/") { return [URL(fileURLWithPath: path)] }
         var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)]
-        if overridePath == nil, let folder = source?.deletingLastPathComponent() {
+        if besideExhibition, let folder = source?.deletingLastPathComponent() {
             candidates.append(folder.appendingPathComponent(path))
             candidates.append(folder.deletingLastPathComponent().appendingPathComponent(path))
         }

@@ -64,9 +64,13 @@ public struct ModelSettings: Sendable, Equatable {
     public var path: String = "Models/met-portraits-128/model.onnx"
     /// Inference threads per generator; 0 = automatic (the cores left after the window).
     public var threads: Int = 0
-    public init(path: String = "Models/met-portraits-128/model.onnx", threads: Int = 0) {
+    /// Detail stages after the generator, in order (`.onnx` paths found like `path`); empty: the generator
+    /// alone, then Lanczos to the output size.
+    public var detail: [String] = []
+    public init(path: String = "Models/met-portraits-128/model.onnx", threads: Int = 0, detail: [String] = []) {
         self.path = path
         self.threads = threads
+        self.detail = detail
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+import LikenessEngine
 import LikenessMedia
 
 // MARK: - FrameStage
@@ -56,5 +58,32 @@ public final class LanczosStage: FrameStage {
 
     public func run(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
         resampler.resample(unsafeSource: input, into: output)
+    }
+}
+
+// MARK: - DetailFrameStage
+
+/// A detail stage as a pipeline stage: the picture `[3, H, W]` in, a larger one `[3, sH, sW]` out
+/// (an engine ``DetailStage`` planned once, for the producing thread).
+public final class DetailFrameStage: FrameStage {
+    public let stage: DetailStage
+    public let name: String
+    public let inputShape: PlaneShape
+    public let outputShape: PlaneShape
+
+    /// Plans `model` (bytes checked when the exhibition's model was loaded, see `LoadedModel.detail`).
+    public init(name: String, model: Data, threads: Int) {
+        do {
+            stage = try DetailStage(data: model, options: EngineOptions(threads: max(threads, 0)))
+        } catch {
+            preconditionFailure("the detail stage \(name) was checked at load and now fails to plan: \(error)")
+        }
+        self.name = name
+        inputShape = PlaneShape(channels: 3, width: stage.inputWidth, height: stage.inputHeight)
+        outputShape = PlaneShape(channels: 3, width: stage.outputWidth, height: stage.outputHeight)
+    }
+
+    public func run(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
+        stage.run(input, into: output)
     }
 }

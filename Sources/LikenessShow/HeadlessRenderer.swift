@@ -40,10 +40,15 @@ public final class HeadlessRenderer {
     private let makeGenerator: GeneratorFactory
     private let makePath: PathFactory
     private let stopRequested: @Sendable () -> Bool
+    private let detail: [StagePipeline.Configuration.Stage]
 
-    /// - Parameter stopRequested: polled before each frame; by default SIGINT/SIGTERM (`StopSignal`).
+    /// - Parameters:
+    ///   - detail: the detail stages after the generator (`LoadedModel.detailStages`); all of them run, always.
+    ///   - stopRequested: polled before each frame; by default SIGINT/SIGTERM (`StopSignal`).
     public init(exhibition: Exhibition, job: HeadlessJob, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
+                detail: [StagePipeline.Configuration.Stage] = [],
                 stopRequested: @escaping @Sendable () -> Bool = { StopSignal.isRequested }) {
+        self.detail = detail
         self.stopRequested = stopRequested
         precondition(exhibition.screens.indices.contains(job.screenIndex), "no screen \(job.screenIndex)")
         self.exhibition = exhibition
@@ -71,7 +76,8 @@ public final class HeadlessRenderer {
         let threads = exhibition.model.threads
         let stopRequested = self.stopRequested
         let configuration = StagePipeline.Configuration.standard(width: job.width, height: job.height,
-                                                                 fit: exhibition.output.fit, background: exhibition.output.background)
+                                                                 fit: exhibition.output.fit, background: exhibition.output.background,
+                                                                 detail: detail)
         let producer = FrameProducer(name: "frames", capacity: 3, fps: Double(job.fps), startFrame: job.startFrame, count: job.count,
                                      origin: job.origin, stopRequested: stopRequested) {
             let generator = try makeGenerator(threads)

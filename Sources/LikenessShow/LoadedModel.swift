@@ -1,5 +1,6 @@
 import Foundation
 import LikenessEngine
+import LikenessMedia
 import LikenessPath
 
 // MARK: - Conformances
@@ -39,6 +40,25 @@ public struct LoadedModel: Sendable {
     public let metadata: [String: String]
     /// Cost of one frame.
     public let gflopPerFrame: Double
+    /// The exhibition's detail stages (`[model] detail`), checked against the generator and each other.
+    public var detail: [DetailStageFile] = []
+
+    /// One detail stage read from disk: its bytes (each producer plans its own) and what it does.
+    public struct DetailStageFile: Sendable, Equatable {
+        public let url: URL
+        public let data: Data
+        public let input: PlaneShape, output: PlaneShape
+        public let gflopPerFrame: Double
+    }
+
+    /// The pipeline's model stages after the generator, planned with `threads` (see ``StagePipeline``).
+    public func detailStages(threads: Int) -> [StagePipeline.Configuration.Stage] {
+        detail.map { .detail(name: $0.url.deletingLastPathComponent().lastPathComponent, model: $0.data, threads: threads) }
+    }
+
+    /// Size of the picture after the detail stages (the generator's without any).
+    public var pictureWidth: Int { detail.last?.output.width ?? info.imageWidth }
+    public var pictureHeight: Int { detail.last?.output.height ?? info.imageHeight }
 
     /// Loads and validates the model at `url`.
     public static func load(url: URL) throws(ShowError) -> LoadedModel {
@@ -65,7 +85,23 @@ public struct LoadedModel: Sendable {
 
     /// Finds the exhibition's model (or `overridePath`), loads it, and checks the motion settings against it.
     public static func load(for exhibition: Exhibition, overridePath: String? = nil) throws(ShowError) -> LoadedModel {
-        let model = try load(url: exhibition.resolveModel(overridePath: overridePath))
+        var model = try load(url: exhibition.resolveModel(overridePath: overridePath))
+        var shape = PlaneShape(channels: 3, width: model.info.imageWidth, height: model.info.imageHeight)
+        for path in exhibition.model.detail {
+            let candidates = exhibition.candidates(for: path, besideExhibition: true)
+            guard let url = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0.path) }) else {
+                throw .modelNotFound(path: path, searched: candidates.map(\.path))
+            }
+            let stage = try LoadedStage.load(url: url)
+            let input = PlaneShape(channels: stage.inputShape[1], width: stage.inputShape[3], height: stage.inputShape[2])
+            guard input == shape else {
+                throw .invalidRequest(message: "the detail stage \(url.path) reads \(input.width)x\(input.height), but the stage before it paints \(shape.width)x\(shape.height)",
+                                      hint: "list [model] detail in order (refiner before painter) for this generator")
+            }
+            shape = PlaneShape(channels: 3, width: stage.outputShape[3], height: stage.outputShape[2])
+            let data = (try? Data(contentsOf: url)) ?? Data()
+            model.detail.append(DetailStageFile(url: url, data: data, input: input, output: shape, gflopPerFrame: stage.gflopPerFrame))
+        }
         do {
             try LatentPath.validate(zDim: model.info.zDim, style: exhibition.motion.style,
                                     truncation: Float(exhibition.motion.truncation), speed: exhibition.motion.speed)

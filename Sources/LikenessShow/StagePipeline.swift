@@ -1,3 +1,4 @@
+import Foundation
 import LikenessMedia
 
 // MARK: - StagePipeline
@@ -14,6 +15,8 @@ public final class StagePipeline {
         public enum Stage: Sendable, Equatable {
             /// The exhibition's generator: latent → `[3, H, W]`.
             case generator
+            /// A detail stage (image → larger image, an ONNX model's bytes), planned with `threads`.
+            case detail(name: String, model: Data, threads: Int)
             /// Lanczos-3 to `width x height` with `fit` and `background`; left out when the picture already has that size.
             case resample(width: Int, height: Int, fit: Fit, background: RGBColor)
         }
@@ -24,9 +27,10 @@ public final class StagePipeline {
             self.stages = stages
         }
 
-        /// Today's pipeline: the generator, then Lanczos to the output size.
-        public static func standard(width: Int, height: Int, fit: Fit = .contain, background: RGBColor = .black) -> Configuration {
-            Configuration(stages: [.generator, .resample(width: width, height: height, fit: fit, background: background)])
+        /// The generator, the detail stages (none by default), then Lanczos to the output size.
+        public static func standard(width: Int, height: Int, fit: Fit = .contain, background: RGBColor = .black,
+                                    detail: [Stage] = []) -> Configuration {
+            Configuration(stages: [.generator] + detail + [.resample(width: width, height: height, fit: fit, background: background)])
         }
     }
 
@@ -51,6 +55,11 @@ public final class StagePipeline {
                 precondition(g.inputShape == shape, "the generator reads \(g.inputShape), the pipeline has \(shape) there")
                 stages.append(g)
                 shape = g.outputShape
+            case let .detail(name, model, threads):
+                let d = DetailFrameStage(name: name, model: model, threads: threads)
+                precondition(d.inputShape == shape, "the detail stage \(name) reads \(d.inputShape), the pipeline has \(shape) there")
+                stages.append(d)
+                shape = d.outputShape
             case let .resample(width, height, fit, background):
                 if shape.width == width && shape.height == height { continue }
                 let l = LanczosStage(input: shape, width: width, height: height, fit: fit, background: background)

@@ -50,7 +50,8 @@ struct Frames: ParsableCommand {
                 : try PNGSequenceSink(directory: URL(fileURLWithPath: output), startIndex: startFrame)
             let progress = ProgressReporter(label: "frames", total: count)
             let renderer = HeadlessRenderer(exhibition: exhibition, job: job,
-                                            makeGenerator: model.makeGenerator, makePath: try steering(for: exhibition, model: model).makePath)
+                                            makeGenerator: model.makeGenerator, makePath: try steering(for: exhibition, model: model).makePath,
+                                            detail: model.detailStages(threads: exhibition.model.threads))
             let outcome = try renderer.run(into: sink) { progress.update(done: $0) }
             switch outcome {
             case let .completed(frames):

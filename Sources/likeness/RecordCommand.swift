@@ -60,7 +60,8 @@ struct Record: ParsableCommand {
             let job = HeadlessJob(screenIndex: screen, fps: o.fps, width: o.width, height: o.height, startFrame: 0, count: plan.frameCount,
                                   origin: origin)
             let renderer = HeadlessRenderer(exhibition: plan.exhibition, job: job,
-                                            makeGenerator: model.makeGenerator, makePath: try steering(for: exhibition, model: model).makePath)
+                                            makeGenerator: model.makeGenerator, makePath: try steering(for: exhibition, model: model).makePath,
+                                            detail: model.detailStages(threads: plan.exhibition.model.threads))
             let outcome = try renderer.run(into: sink) { progress.update(done: $0) }
             switch outcome {
             case let .completed(frames), let .outputClosed(frames):

@@ -44,7 +44,7 @@ struct Show: ParsableCommand {
             let session = try DisplaySession(quitKeysEnabled: !exhibition.window.kiosk, requireScreen: !explicitDriver)
             let steered = try steering(for: exhibition, model: model)
             let runner = ShowRunner(exhibition: exhibition, model: steered.info,
-                                    makeGenerator: model.makeGenerator, makePath: steered.makePath)
+                                    makeGenerator: model.makeGenerator, makePath: steered.makePath, detail: model.detail)
             let clock = try options.moment().map { ShowClock.previewing($0, epoch: exhibition.show.epoch) }
             // systemd (Type=notify): the socket and the watchdog period come in the environment.
             let environment = ProcessInfo.processInfo.environment

@@ -425,3 +425,34 @@ let shippedModel = packageRoot.appendingPathComponent("Models/met-portraits-128/
         }
     }
 }
+
+// MARK: - The detail chain in frames
+
+@Suite struct DetailChainCommandTests {
+    /// `[model] detail` puts the shipped refiner after the shipped generator: frames are 256 px from the chain,
+    /// the same on every run, and not the Lanczos picture; a chain in the wrong order is one clear error.
+    @Test func framesRunTheDetailChain() throws {
+        let folder = temporaryFolder()
+        let generator = packageRoot.appendingPathComponent("Models/met-portraits-128/model.onnx").path
+        let refiner = packageRoot.appendingPathComponent("Models/met-refiner-256/model.onnx").path
+        let painter = packageRoot.appendingPathComponent("Models/met-painter-1024/model.onnx").path
+        let chain = folder.appendingPathComponent("chain.toml"), plain = folder.appendingPathComponent("plain.toml")
+        try "[model]\npath = \"\(generator)\"\ndetail = [\"\(refiner)\"]\n[output]\nwidth = 256\nheight = 256\n".write(to: chain, atomically: true, encoding: .utf8)
+        try "[model]\npath = \"\(generator)\"\n[output]\nwidth = 256\nheight = 256\n".write(to: plain, atomically: true, encoding: .utf8)
+        var outputs: [Data] = []
+        for (file, name) in [(chain, "a"), (chain, "b"), (plain, "c")] {
+            let out = folder.appendingPathComponent(name)
+            let result = try likeness(["frames", file.path, "--count", "1", "--output", out.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            outputs.append(try Data(contentsOf: out.appendingPathComponent("frame-000000.png")))
+        }
+        #expect(outputs[0] == outputs[1], "the chain is deterministic")
+        #expect(outputs[0] != outputs[2], "the refiner changes the picture")
+        let image = try PNGCodec.read(from: folder.appendingPathComponent("a/frame-000000.png"))
+        #expect(image.width == 256 && image.height == 256)
+        let wrong = folder.appendingPathComponent("wrong.toml")
+        try "[model]\npath = \"\(generator)\"\ndetail = [\"\(painter)\"]\n".write(to: wrong, atomically: true, encoding: .utf8)
+        let refused = try likeness(["frames", wrong.path, "--count", "1", "--output", folder.appendingPathComponent("w").path])
+        #expect(refused.status != 0 && refused.stderr.contains("reads 256x256, but the stage before it paints 128x128"), "\(refused.stderr)")
+    }
+}

@@ -86,6 +86,15 @@ struct ScheduleTests {
         #expect(!s.isOpen(at: try instant("2027-10-31T09:59:00Z")))
     }
 
+    @Test("[model] detail: a list of stage paths, validated")
+    func detailKey() throws {
+        let e = try Exhibition.parse("[model]\ndetail = [\"Models/met-refiner-256/model.onnx\", \"Models/met-painter-1024/model.onnx\"]\n")
+        #expect(e.model.detail.count == 2)
+        #expect(try Exhibition.parse("title = \"x\"").model.detail.isEmpty)
+        #expect(throws: ShowError.self) { try Exhibition.parse("[model]\ndetail = [\"\"]\n") }
+        #expect(throws: ShowError.self) { try Exhibition.parse("[model]\ndetail = [1]\n") }
+    }
+
     @Test("[schedule] in an exhibition: read, and every mistake is a clear error with the line")
     func exhibitionKeys() throws {
         let e = try Exhibition.parse("""
