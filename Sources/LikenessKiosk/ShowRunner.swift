@@ -143,6 +143,11 @@ public final class ShowRunner {
         var watchdog = options.watchdogMicroseconds.map { Watchdog(watchdogMicroseconds: $0) }
         var readySent = false
         var lastStatus = -Double.infinity
+        // The schedule is read four times a second, and the card's text only when the curtain moves:
+        // calendar arithmetic has no place in every 60 Hz iteration.
+        var lastScheduleCheck = -Double.infinity
+        var scheduleOpen = curtain.generating
+        var card: [String]? = exhibition.schedule.outside == .card ? cardLines(exhibition.schedule, at: scheduleDate()) : nil
         if !curtain.generating {
             session.allowDisplaySleep(exhibition.schedule.outside == .black)
             FileHandle.standardError.write(Data("likeness: closed now by [schedule]; \(Self.nextChangeText(state.exhibition.schedule, after: scheduleDate()))\n".utf8))
@@ -187,7 +192,11 @@ public final class ShowRunner {
 
             // Opening hours: fade, then stop generating; at opening start again at the wall clock.
             let schedule = state.exhibition.schedule
-            let changes = curtain.update(isOpen: schedule.isOpen(at: scheduleDate()), now: now,
+            if now - lastScheduleCheck >= 0.25 {
+                scheduleOpen = schedule.isOpen(at: scheduleDate())
+                lastScheduleCheck = now
+            }
+            let changes = curtain.update(isOpen: scheduleOpen, now: now,
                                          framesReady: streams.allSatisfy { $0.hasFreshFrame })
             for change in changes {
                 switch change {
@@ -207,7 +216,7 @@ public final class ShowRunner {
             }
             let brightness = curtain.brightness(at: now)
             let fading = brightness > 0 && brightness < 1
-            let card = schedule.outside == .card ? cardLines(schedule, at: scheduleDate()) : nil
+            if !changes.isEmpty { card = schedule.outside == .card ? cardLines(schedule, at: scheduleDate()) : nil }
             let dt = min(now - last, 0.25)
             last = now
 

@@ -131,7 +131,9 @@ extension LoadedModel {
 /// A detail stage read for `likeness info`: image in, larger image out (`likeness.stage = detail`).
 public struct LoadedStage: Sendable {
     public let url: URL
-    public let fileBytes: Int
+    /// The ONNX bytes (each producing thread plans its own stage from them).
+    public let data: Data
+    public var fileBytes: Int { data.count }
     public let inputShape: [Int], outputShape: [Int]
     public let scale: Int
     public let gflopPerFrame: Double
@@ -142,7 +144,7 @@ public struct LoadedStage: Sendable {
         do { data = try Data(contentsOf: url) } catch { throw .modelFailed(path: url.path, reason: "cannot read the file; check its permissions") }
         do {
             let stage = try DetailStage(data: data, options: EngineOptions(threads: 1))
-            return LoadedStage(url: url, fileBytes: data.count, inputShape: stage.model.inputShape, outputShape: stage.model.outputShape,
+            return LoadedStage(url: url, data: data, inputShape: stage.model.inputShape, outputShape: stage.model.outputShape,
                                scale: stage.scale, gflopPerFrame: stage.gflopPerFrame, metadata: stage.metadata)
         } catch {
             throw .modelFailed(path: url.path, reason: error.description)

@@ -99,8 +99,7 @@ public struct LoadedModel: Sendable {
                                       hint: "list [model] detail in order (refiner before painter) for this generator")
             }
             shape = PlaneShape(channels: 3, width: stage.outputShape[3], height: stage.outputShape[2])
-            let data = (try? Data(contentsOf: url)) ?? Data()
-            model.detail.append(DetailStageFile(url: url, data: data, input: input, output: shape, gflopPerFrame: stage.gflopPerFrame))
+            model.detail.append(DetailStageFile(url: url, data: stage.data, input: input, output: shape, gflopPerFrame: stage.gflopPerFrame))
         }
         do {
             try LatentPath.validate(zDim: model.info.zDim, style: exhibition.motion.style,
