@@ -132,6 +132,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--channels", type=int, default=0, help="override the stage's channels")
     p.add_argument("--blocks", type=int, default=-1, help="override the stage's body convolutions")
+    p.add_argument("--canvas", type=int, default=-1, help="planes of noise the head reads (texture; default: the stage's)")
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--lr-d", type=float, default=2e-4)
     p.add_argument("--adv", type=float, default=0.0, help="adversarial weight (default: refiner 0.01, painter 0.03)")
@@ -160,6 +161,8 @@ def main(argv=None) -> int:
         spec["channels"] = args.channels
     if args.blocks >= 0:
         spec["blocks"] = args.blocks
+    if args.canvas >= 0:
+        spec["canvas"] = args.canvas
     scale = spec["scale"]
     patch = args.patch or (48 if args.stage == "refiner" else 32)
     hr = patch * scale
@@ -186,7 +189,7 @@ def main(argv=None) -> int:
     print(f"train_detail: {args.stage} x{scale} on {len(object_ids)} object ids ({source}); "
           f"{len(heldout)} held out; patches {patch}->{hr}; {torch.get_num_threads()} threads", flush=True)
 
-    model = make_stage(args.stage, channels=spec["channels"], blocks=spec["blocks"])
+    model = make_stage(args.stage, channels=spec["channels"], blocks=spec["blocks"], canvas=spec["canvas"])
     ema = copy.deepcopy(model).eval()
     disc = PatchDiscriminator(args.d_base)
     opt_g = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
@@ -194,14 +197,15 @@ def main(argv=None) -> int:
     recipe = DEGRADATIONS[args.stage]
     config = {
         "stage": args.stage, "scale": scale, "channels": spec["channels"], "blocks": spec["blocks"],
-        "input_size": spec["input"], "patch": patch, "batch": args.batch, "lr": args.lr, "lr_d": args.lr_d,
+        "canvas": spec["canvas"], "input_size": spec["input"], "patch": patch, "batch": args.batch, "lr": args.lr, "lr_d": args.lr_d,
         "adv": adv, "warmup": args.warmup, "d_base": args.d_base, "ema": args.ema, "minutes": args.minutes,
         "seed": args.seed, "degradation": recipe, "source": source, "met_object_ids": object_ids,
         "heldout_ids": sorted(heldout), "torch": torch.__version__, "device": "cpu",
         "cpu": platform.processor() or platform.machine(), "cpu_threads": torch.get_num_threads(),
         "parameters": sum(p.numel() for p in model.parameters()),
         "gflop_per_frame": count_flops(model, (1, 3, spec["input"], spec["input"])),
-        "architecture": (f"{spec['blocks'] + 2} 3x3 convolutions of {spec['channels']} channels with LeakyReLU(0.2) "
+        "architecture": ((f"{spec['canvas']} planes of fixed Gaussian noise (a canvas, seed 2026) beside the image at the "
+                          "head; ") if spec["canvas"] else "") + (f"{spec['blocks'] + 2} 3x3 convolutions of {spec['channels']} channels with LeakyReLU(0.2) "
                          f"at the input resolution (a skip over the body), a 3x3 convolution to {3 * scale * scale} "
                          f"channels, PixelShuffle x{scale}, added to a bilinear x{scale} upscale, clipped to [-1, 1]; "
                          "Charbonnier loss, then + hinge adversarial loss from a spectral-norm PatchGAN with "

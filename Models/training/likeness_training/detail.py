@@ -135,22 +135,43 @@ def degrade(hr: torch.Tensor, factor: int, rng: np.random.Generator, recipe: dic
 # MARK: - Models
 
 class DetailStage(nn.Module):
-    """x [N, 3, H, W] -> clip(bilinear_up(x) + PixelShuffle(tail(body(head(x)))), -1, 1), [N, 3, sH, sW]."""
+    """x [N, 3, H, W] -> clip(bilinear_up(x) + PixelShuffle(tail(body(head(x, canvas)))), -1, 1), [N, 3, sH, sW].
 
-    def __init__(self, scale: int, channels: int, blocks: int):
+    With `canvas` > 0 the head also reads that many planes of Gaussian noise at the input
+    resolution, the stage's only source of texture that is not in its input (StyleGAN's noise
+    inputs, Karras et al. 2019). Training draws fresh noise for every patch; the exported stage
+    carries one fixed draw (seed 2026, `canvas_size` square, sliced to the input's size), so the
+    texture stays put on the picture like the weave of a canvas instead of boiling from frame to
+    frame.
+    """
+
+    def __init__(self, scale: int, channels: int, blocks: int, canvas: int = 0, canvas_size: int = 256):
         super().__init__()
-        self.scale, self.channels, self.blocks = scale, channels, blocks
-        self.head = nn.Conv2d(3, channels, 3, padding=1)
+        self.scale, self.channels, self.blocks, self.canvas_channels = scale, channels, blocks, canvas
+        self.head = nn.Conv2d(3 + canvas, channels, 3, padding=1)
         self.body = nn.ModuleList([nn.Conv2d(channels, channels, 3, padding=1) for _ in range(blocks)])
         self.tail = nn.Conv2d(channels, 3 * scale * scale, 3, padding=1)
         self.shuffle = nn.PixelShuffle(scale)
+        if canvas:
+            draw = torch.randn(1, canvas, canvas_size, canvas_size, generator=torch.Generator().manual_seed(2026))
+            self.register_buffer("canvas", draw)
         with torch.no_grad():
             self.tail.weight.mul_(0.1)
             self.tail.bias.zero_()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         up = F.interpolate(x, scale_factor=self.scale, mode="bilinear", align_corners=False)
-        h = F.leaky_relu(self.head(x), 0.2)
+        features = x
+        if self.canvas_channels:
+            n, _, h, w = x.shape
+            if self.training:
+                noise = torch.randn(n, self.canvas_channels, h, w)
+            else:
+                noise = self.canvas[:, :, :h, :w]
+                if n != 1:
+                    noise = noise.expand(n, -1, -1, -1)
+            features = torch.cat([x, noise], 1)
+        h = F.leaky_relu(self.head(features), 0.2)
         skip = h
         for conv in self.body:
             h = F.leaky_relu(conv(h), 0.2)
@@ -159,14 +180,14 @@ class DetailStage(nn.Module):
 
 
 STAGES = {
-    "refiner": {"scale": 2, "channels": 32, "blocks": 3, "input": 128},
-    "painter": {"scale": 4, "channels": 16, "blocks": 2, "input": 256},
+    "refiner": {"scale": 2, "channels": 32, "blocks": 3, "input": 128, "canvas": 0},
+    "painter": {"scale": 4, "channels": 16, "blocks": 2, "input": 256, "canvas": 0},
 }
 
 
 def make_stage(stage: str, **overrides) -> DetailStage:
     spec = {**STAGES[stage], **overrides}
-    return DetailStage(spec["scale"], spec["channels"], spec["blocks"])
+    return DetailStage(spec["scale"], spec["channels"], spec["blocks"], spec.get("canvas", 0), spec["input"])
 
 
 class PatchDiscriminator(nn.Module):

@@ -21,7 +21,7 @@ from likeness_training.detail import DetailStage, make_stage
 
 INPUT_NAME, OUTPUT_NAME = "image", "upscaled"
 # Constant nodes (the Resize scales, the Clip bounds) are evaluated by the engine at load time.
-ENGINE_OPERATORS = {"Constant", "Conv", "LeakyRelu", "DepthToSpace", "SpaceToDepth", "Resize", "Add", "Mul", "Clip", "Pad",
+ENGINE_OPERATORS = {"Constant", "Concat", "Conv", "LeakyRelu", "DepthToSpace", "SpaceToDepth", "Resize", "Add", "Mul", "Clip", "Pad",
                     "Relu", "Sigmoid", "Tanh"}
 MAX_BYTES = 5 * 2**20
 
@@ -36,7 +36,7 @@ def load_ema_stage(checkpoint: Path) -> tuple[DetailStage, dict]:
         raise ExportError(f"{checkpoint} not found; train first (train_detail.py --stage refiner|painter)")
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     config = state["config"]
-    model = make_stage(config["stage"], channels=config["channels"], blocks=config["blocks"])
+    model = make_stage(config["stage"], channels=config["channels"], blocks=config["blocks"], canvas=config.get("canvas", 0))
     model.load_state_dict(state["ema"])
     return model.eval(), {**config, "steps": state["step"], "elapsed_seconds": round(state["elapsed_seconds"], 1)}
 
