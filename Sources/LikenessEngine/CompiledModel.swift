@@ -50,7 +50,8 @@ public final class CompiledModel: @unchecked Sendable {
         BLAS.setThreads(own ? 1 : options.threads)
         let kernels = options.packedKernels
         var planner = Planner(graph: graph, batchSize: batchSize, threads: own ? options.threads : 1,
-                              kernels: kernels, winograd: options.winograd, fusion: options.fusion)
+                              kernels: kernels, winograd: options.winograd, fusion: options.fusion,
+                              bandChains: options.bandChains, bandRows: options.bandRows)
         plan = try planner.plan()
         self.kernels = kernels
         self.options = options
@@ -127,7 +128,13 @@ public final class CompiledModel: @unchecked Sendable {
         public let gemmShape: (m: Int, n: Int, k: Int)?
         /// Number of such sgemm calls per run.
         public let gemmCalls: Int
+        /// Bytes of activations the layer reads and writes (its inputs and outputs once each).
+        public let bytesMoved: Int
     }
+
+    /// Bytes of activations all layers read and write per run: the traffic to memory when no
+    /// activation stays in cache from one layer to the next (a fused band keeps its inner ones).
+    public var bytesMoved: Int { plan.steps.reduce(0) { $0 + $1.bytesMoved } }
 
     /// The planned layers in execution order.
     public var layers: [Layer] {
@@ -145,7 +152,7 @@ public final class CompiledModel: @unchecked Sendable {
                 calls = s.shape.batch
             }
             return Layer(name: step.name, opType: step.opType, gflop: step.flops / 1e9,
-                         gemmShape: gemm.map { (m: $0.0, n: $0.1, k: $0.2) }, gemmCalls: calls)
+                         gemmShape: gemm.map { (m: $0.0, n: $0.1, k: $0.2) }, gemmCalls: calls, bytesMoved: step.bytesMoved)
         }
     }
 

@@ -5,7 +5,8 @@ import LikenessKernels
 /// How a model is planned and run: threads, kernels, Winograd and the threading strategy.
 ///
 /// The engine never reads the environment itself; the command-line tool builds these from
-/// `LIKENESS_KERNELS`, `LIKENESS_WINOGRAD` and `LIKENESS_THREADING` with
+/// `LIKENESS_KERNELS`, `LIKENESS_WINOGRAD`, `LIKENESS_THREADING`, `LIKENESS_BAND_CHAINS` and
+/// `LIKENESS_BAND_ROWS` with
 /// ``init(environment:)``, and everything else passes them explicitly.
 public struct EngineOptions: Sendable, Equatable {
     /// Which convolution kernels to use.
@@ -37,22 +38,34 @@ public struct EngineOptions: Sendable, Equatable {
     /// Whether the fusion pass merges BatchNorm, activations, channel gates and MatMul biases
     /// into their producers (off: every node its own step; for checking the pass).
     public var fusion: Bool
+    /// Whether runs of same-size convolutions (a detail stage's body, its pixel shuffle and residual)
+    /// run as one band-tiled step (``BandChain``) instead of layer after layer.
+    public var bandChains: Bool
+    /// Output rows per band of a band chain.
+    public var bandRows: Int
+    public static let defaultBandRows = 16
 
-    public init(threads: Int = 0, kernels: Kernels = .automatic, winograd: Bool = true, threading: Threading = .own, fusion: Bool = true) {
+    public init(threads: Int = 0, kernels: Kernels = .automatic, winograd: Bool = true, threading: Threading = .own, fusion: Bool = true,
+                bandChains: Bool = true, bandRows: Int = EngineOptions.defaultBandRows) {
         self.fusion = fusion
+        self.bandChains = bandChains
+        self.bandRows = max(1, bandRows)
         self.threads = threads
         self.kernels = kernels
         self.winograd = winograd
         self.threading = threading
     }
 
-    /// The defaults, changed by `LIKENESS_KERNELS=baseline|avx2|avx512`, `LIKENESS_WINOGRAD=off` and
-    /// `LIKENESS_THREADING=own|blas` in `environment`; unknown values are ignored.
+    /// The defaults, changed by `LIKENESS_KERNELS=baseline|avx2|avx512`, `LIKENESS_WINOGRAD=off`,
+    /// `LIKENESS_THREADING=own|blas`, `LIKENESS_BAND_CHAINS=off` and `LIKENESS_BAND_ROWS=N` in
+    /// `environment`; unknown values are ignored.
     public init(environment: [String: String], threads: Int = 0) {
         self.init(threads: threads)
         if let raw = environment["LIKENESS_KERNELS"]?.lowercased(), let k = Kernels(rawValue: raw) { kernels = k }
         if environment["LIKENESS_WINOGRAD"]?.lowercased() == "off" { winograd = false }
         if let raw = environment["LIKENESS_THREADING"]?.lowercased(), let t = Threading(rawValue: raw) { threading = t }
+        if environment["LIKENESS_BAND_CHAINS"]?.lowercased() == "off" { bandChains = false }
+        if let raw = environment["LIKENESS_BAND_ROWS"], let rows = Int(raw), (1...1024).contains(rows) { bandRows = rows }
     }
 
     /// A copy with another thread count.

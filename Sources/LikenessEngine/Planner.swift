@@ -20,6 +20,10 @@ struct Planner {
     let winograd: Bool
     /// Whether the ``Fusion`` pass runs (``EngineOptions/fusion``).
     let fusion: Bool
+    /// Whether runs of same-size convolutions become ``BandChain``s (``EngineOptions/bandChains``).
+    let bandChains: Bool
+    /// Output rows per band of a ``BandChain`` (``EngineOptions/bandRows``).
+    let bandRows: Int
 
     private struct Value {
         var shape: [Int]
@@ -42,8 +46,10 @@ struct Planner {
     private var steps: [Step] = []
 
     init(graph: Graph, batchSize: Int, threads: Int, kernels: PackedKernels? = PackedKernels.current,
-         winograd: Bool = true, fusion: Bool = true) {
+         winograd: Bool = true, fusion: Bool = true, bandChains: Bool = true, bandRows: Int = EngineOptions.defaultBandRows) {
         self.graph = graph
+        self.bandChains = bandChains
+        self.bandRows = bandRows
         self.batchSize = batchSize
         self.threads = threads
         self.kernels = kernels
@@ -84,8 +90,14 @@ struct Planner {
             values[name] = Value(shape: tensor.shape, constant: tensor, buffer: -1)
         }
 
-        for node in live.nodes {
-            try plan(node)
+        var planned = [Bool](repeating: false, count: live.nodes.count)
+        for i in live.nodes.indices where !planned[i] {
+            if let taken = try BandChain.plan(live.nodes, from: i, &self) {
+                for t in taken { planned[t] = true }
+                continue
+            }
+            try plan(live.nodes[i])
+            planned[i] = true
         }
 
         guard let output = values[graph.outputName] else {
@@ -217,6 +229,16 @@ struct Planner {
 
     // MARK: For operator definitions
 
+    /// Plans one node as the walk over the graph would (for ``BandChain``, which plans the nodes
+    /// between a chain's members before the chain).
+    mutating func planNode(_ node: Node) throws(EngineError) { try plan(node) }
+
+    /// Marks what `node` reads as consumed (after a fused step that covers it was appended).
+    mutating func consumeNode(_ node: Node) { consume(node) }
+
+    /// How many reads of `name` the graph has (the graph output counts as one).
+    func consumerCount(_ name: String) -> Int { consumers[name] ?? 0 }
+
     /// Threads a step may split its work into.
     var parts: Int { threads }
 
@@ -346,6 +368,9 @@ struct Planner {
             guard total <= Limits.maxArenaElements else {
                 throw .tooLarge(what: "the activation arena", detail: "more than \(Limits.maxArenaElements) floats")
             }
+        }
+        for step in steps {
+            step.bytesMoved = Set(step.reads + step.writes).filter { $0 >= 0 }.reduce(0) { $0 + buffers[$1].count * MemoryLayout<Float>.size }
         }
         let plan = ExecutionPlan(
             steps: steps, arenaCount: total, offsets: offsets,

@@ -4,24 +4,37 @@ import Foundation
 import Glibc
 #endif
 import LikenessEngine
+import LikenessMedia
 
 // MARK: - likeness bench
 
-/// `likeness bench`: per-layer and whole-frame speed of the engine on a model.
+/// `likeness bench`: per-layer and whole-run speed of the engine on one model, or of the whole chain.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the generator: ms per frame (median, p90), GFLOP/s per layer, peak memory.",
+        abstract: "Measure a model or the detail chain: ms per frame (median, p90), GFLOP/s per layer, bytes moved, peak memory.",
         discussion: """
-            Default model: Models/met-portraits-128/model.onnx, else .cache/bench-128.onnx (a random-weight \
-            128x128 generator made by `make fixtures`). Compare with ONNX Runtime using \
-            Models/training/bench_reference.py, which runs both side by side.
+            --model takes a generator (latent in) or a detail stage (image in); default: \
+            Models/met-portraits-128/model.onnx, else .cache/bench-128.onnx (a random-weight 128x128 generator \
+            made by `make fixtures`). --chain times the generator, each detail stage (--stage, repeatable; \
+            default: the shipped refiner and painter) and the Lanczos step to --size, one after the other \
+            as `frames` runs them. Compare with ONNX Runtime using Models/training/bench_reference.py, \
+            which runs both side by side.
             """)
 
-    @Option(help: "The .onnx model to measure.")
+    @Option(help: "The .onnx model to measure (a generator or a detail stage).")
     var model: String?
 
-    @Option(help: "Frames per call.")
+    @Flag(help: "Time the whole chain: generator, detail stages, Lanczos to --size.")
+    var chain = false
+
+    @Option(name: .customLong("stage"), help: "A detail stage of the chain, in order (repeat; with --chain).")
+    var stages: [String] = []
+
+    @Option(help: "The chain's output size WxH (with --chain).")
+    var size: String = "1080x1080"
+
+    @Option(help: "Frames per call (generators only; a detail stage has a fixed batch of 1).")
     var batch: Int = 1
 
     @Option(help: "Threads (0 = automatic, 2 on a 2-core machine).")
@@ -42,77 +55,67 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object with the totals as the last line (for scripts).")
     var json = false
 
+    static let shippedStages = ["Models/met-refiner-256/model.onnx", "Models/met-painter-1024/model.onnx"]
+
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
         guard iterations >= 1, warmup >= 0 else { throw ValidationError("--iterations must be at least 1 and --warmup at least 0") }
+        guard chain || stages.isEmpty else { throw ValidationError("--stage belongs to --chain; to time one stage, pass it as --model") }
+        guard Bench.parseSize(size) != nil else { throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 1920x1080") }
     }
 
     static func defaultModel() -> String? {
         ["Models/met-portraits-128/model.onnx", ".cache/bench-128.onnx"].first { FileManager.default.fileExists(atPath: $0) }
     }
 
+    static func parseSize(_ text: String) -> (width: Int, height: Int)? {
+        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, (1...16384).contains(parts[0]), (1...16384).contains(parts[1]) else { return nil }
+        return (parts[0], parts[1])
+    }
+
     func run() throws {
         guard let path = model ?? Bench.defaultModel() else {
             throw fail(CommandError("no model found (Models/met-portraits-128/model.onnx or .cache/bench-128.onnx); run `make fixtures` to create .cache/bench-128.onnx, or pass --model PATH"))
         }
-        let generator: Generator
+        let options = EngineOptions(environment: ProcessInfo.processInfo.environment)
+        if chain { return try runChain(generatorPath: path, options: options) }
+        let loaded: CompiledModel
         do {
-            generator = try Generator(contentsOf: URL(fileURLWithPath: path), batchSize: batch, threads: threads,
-                                      options: EngineOptions(environment: ProcessInfo.processInfo.environment))
+            loaded = try CompiledModel(contentsOf: URL(fileURLWithPath: path), batchSize: batch, options: options.with(threads: threads))
         } catch {
             throw fail(error)
         }
-        let layers = generator.layers
-        let z = (0..<(batch * generator.zDim)).map { Float(sin(Double($0) * 12.9898)) }
-        var out = [Float](repeating: 0, count: batch * generator.planeFloatCount)
-        var layerNanos = [UInt64](repeating: 0, count: layers.count)
+        let isStage = loaded.inputShape.count == 4
+        if isStage, batch != 1 { throw fail(CommandError("\(path) is a detail stage (image in); its batch is fixed at 1, drop --batch")) }
+        let input = Bench.input(for: loaded)
+        var output = [Float](repeating: 0, count: loaded.outputCount)
 
-        // Whole frames, unprofiled.
-        var totals = [Double](repeating: 0, count: iterations)
-        var cpuSeconds = 0.0
-        let counter = AllocationCounter()
-        var allocations: Int?
-        z.withUnsafeBufferPointer { zp in
-            out.withUnsafeMutableBufferPointer { op in
-                totals.withUnsafeMutableBufferPointer { tp in
-                    for _ in 0..<warmup { generator.render(latents: zp, into: op) }
-                    let allocationsBefore = counter?.count()
-                    let cpuStart = processCPUSeconds()
-                    for i in 0..<iterations {
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        generator.render(latents: zp, into: op)
-                        tp[i] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-                    }
-                    cpuSeconds = processCPUSeconds() - cpuStart
-                    if let allocationsBefore, let after = counter?.count() { allocations = after - allocationsBefore }
-                }
-            }
-        }
-        // Per layer, profiled.
+        let (totals, cpuSeconds, allocations) = timeRuns { input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { loaded.run(i, into: $0) } } }
+        let layers = loaded.layers
+        var layerNanos = [UInt64](repeating: 0, count: layers.count)
         var perLayer = [[Double]](repeating: [], count: layers.count)
-        z.withUnsafeBufferPointer { zp in
-            out.withUnsafeMutableBufferPointer { op in
-                layerNanos.withUnsafeMutableBufferPointer { lp in
-                    for _ in 0..<iterations {
-                        for i in 0..<lp.count { lp[i] = 0 }
-                        generator.render(latents: zp, into: op, layerNanoseconds: lp, threadCPUClock: cpuClock)
-                        for i in 0..<lp.count { perLayer[i].append(Double(lp[i]) / 1e6) }
-                    }
-                }
+        input.withUnsafeBufferPointer { i in loaded.withUnsafeMutableInput { $0.baseAddress!.update(from: i.baseAddress!, count: i.count) } }
+        layerNanos.withUnsafeMutableBufferPointer { lp in
+            for _ in 0..<iterations {
+                for i in 0..<lp.count { lp[i] = 0 }
+                loaded.run(layerNanoseconds: lp, threadCPUClock: cpuClock)
+                for i in 0..<lp.count { perLayer[i].append(Double(lp[i]) / 1e6) }
             }
         }
 
         let frame = Double(batch)
         let medianMs = percentile(totals, 0.5) / frame
         let p90Ms = percentile(totals, 0.9) / frame
-        let gflop = generator.gflopPerFrame
+        let gflop = loaded.gflop / frame
+        let shape = { (s: [Int]) in s.map(String.init).joined(separator: "x") }
         print("model      \(path)")
-        print("generator  \(generator.imageWidth)x\(generator.imageHeight), zDim \(generator.zDim), \(String(format: "%.3f", gflop)) GFLOP/frame, arena \(generator.arenaBytes / 1024) KiB")
-        print("run        batch \(batch), \(generator.threads) thread(s) (\(generator.threadingDescription) threading, \(generator.kernelDescription)), \(iterations) iterations after \(warmup) warm-up")
+        print("\(isStage ? "stage    " : "generator") \(shape(loaded.inputShape)) -> \(shape(loaded.outputShape)), \(String(format: "%.3f", gflop)) GFLOP/frame, arena \(loaded.arenaBytes / 1024) KiB, \(String(format: "%.1f", Double(loaded.bytesMoved) / frame / 1_048_576)) MiB moved/frame")
+        print("run        batch \(batch), \(loaded.threads) thread(s) (\(loaded.threadingDescription) threading, \(loaded.kernelDescription)), \(iterations) iterations after \(warmup) warm-up")
         print("")
         if cpuClock { print("(layer times: main-thread CPU clock)") }
-        print(pad("layer", 34) + pad("op", 15) + lpad("GFLOP", 8) + lpad("ms med", 9) + lpad("ms p90", 9) + lpad("GFLOP/s", 9) + lpad("share", 7) + (noSgemm ? "" : lpad("sgemm GF/s", 12) + lpad("of sgemm", 10)))
+        print(pad("layer", 34) + pad("op", 15) + lpad("GFLOP", 8) + lpad("MiB", 7) + lpad("ms med", 9) + lpad("ms p90", 9) + lpad("GFLOP/s", 9) + lpad("share", 7) + (noSgemm ? "" : lpad("sgemm GF/s", 12) + lpad("of sgemm", 10)))
         let layerMedians = perLayer.map { percentile($0, 0.5) / frame }
         let layerSum = max(layerMedians.reduce(0, +), 1e-9)
         var sgemmCache: [String: Double] = [:]
@@ -122,11 +125,12 @@ struct Bench: ParsableCommand {
             let p90 = percentile(perLayer[i], 0.9) / frame
             let rate = med > 0 ? (layer.gflop / frame) / (med / 1e3) : 0
             var line = pad(String(layer.name.suffix(33)), 34) + pad(layer.opType, 15) + lpad(String(format: "%.4f", (layer.gflop / frame)), 8)
+                + lpad(String(format: "%.1f", Double(layer.bytesMoved) / frame / 1_048_576), 7)
                 + lpad(String(format: "%.3f", med), 9) + lpad(String(format: "%.3f", p90), 9) + lpad(String(format: "%.1f", rate), 9)
                 + lpad(String(format: "%.1f%%", 100 * med / layerSum), 7)
             if !noSgemm, let g = layer.gemmShape, (layer.gflop / frame) >= 0.02 {
                 let key = "\(g.m)x\(g.n)x\(g.k)"
-                let reference = sgemmCache[key] ?? Benchmarks.sgemmGFLOPS(m: g.m, n: g.n, k: g.k, threads: generator.threads, threadCPUClock: cpuClock && generator.threads == 1)
+                let reference = sgemmCache[key] ?? Benchmarks.sgemmGFLOPS(m: g.m, n: g.n, k: g.k, threads: loaded.threads, threadCPUClock: cpuClock && loaded.threads == 1)
                 sgemmCache[key] = reference
                 let ratio = rate / reference
                 gemmHeavy.append((layer.name, ratio))
@@ -142,7 +146,7 @@ struct Bench: ParsableCommand {
         if !gemmHeavy.isEmpty {
             let minRatio = gemmHeavy.map(\.ratio).min() ?? 0
             print(String(format: "gemm       GEMM-heavy layers (>= 0.02 GFLOP) reach %.0f%% to %.0f%% of plain sgemm on the same shapes (sgemm with %d OpenBLAS thread(s))",
-                         100 * minRatio, 100 * (gemmHeavy.map(\.ratio).max() ?? 0), generator.threads))
+                         100 * minRatio, 100 * (gemmHeavy.map(\.ratio).max() ?? 0), loaded.threads))
         }
         let rss = Benchmarks.peakResidentBytes
         if let rss { print(String(format: "memory     peak RSS %.1f MiB", Double(rss) / 1_048_576)) }
@@ -150,17 +154,123 @@ struct Bench: ParsableCommand {
             print("heap       \(allocations) allocations in the \(iterations) timed calls (counted by the preloaded allocation counter)")
         }
         if json {
-            let object: [String: Any] = [
-                "model": path, "batch": batch, "threads": generator.threads, "threading": generator.threadingDescription, "kernels": generator.kernelDescription,
+            try printJSON([
+                "model": path, "kind": isStage ? "stage" : "generator", "batch": batch, "threads": loaded.threads,
+                "threading": loaded.threadingDescription, "kernels": loaded.kernelDescription,
                 "ms_median": medianMs, "ms_p90": p90Ms, "cpu_ms": cpuMs, "fps": fps, "gflop_per_frame": gflop,
-                "gflops": gflop / (medianMs / 1e3), "peak_rss_bytes": rss ?? 0,
+                "gflops": gflop / (medianMs / 1e3), "bytes_moved_per_frame": Double(loaded.bytesMoved) / frame, "peak_rss_bytes": rss ?? 0,
                 "gemm_fraction_of_sgemm_min": gemmHeavy.map(\.ratio).min() ?? 0,
                 "allocations_in_timed_calls": allocations ?? -1,
-                "allocations_in_process": counter?.count() ?? -1,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+                "allocations_in_process": AllocationCounter()?.count() ?? -1,
+            ])
         }
+    }
+
+    /// The chain as `frames` runs it, one step after the other: generator, stages, Lanczos.
+    private func runChain(generatorPath: String, options: EngineOptions) throws {
+        let stagePaths = stages.isEmpty ? Bench.shippedStages.filter { FileManager.default.fileExists(atPath: $0) } : stages
+        guard let (width, height) = Bench.parseSize(size) else { return }
+        var steps: [(name: String, model: CompiledModel?)] = []
+        do {
+            steps.append(("generator", try CompiledModel(contentsOf: URL(fileURLWithPath: generatorPath), options: options.with(threads: threads))))
+            for path in stagePaths {
+                let stage = try DetailStage(contentsOf: URL(fileURLWithPath: path), options: options.with(threads: threads))
+                guard let previous = steps.last?.model, previous.outputShape == stage.model.inputShape else {
+                    throw CommandError("the stage \(path) reads \(stage.model.inputShape), the chain paints \(steps.last?.model?.outputShape ?? []) before it; list the stages in order")
+                }
+                steps.append((URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent, stage.model))
+            }
+        } catch {
+            throw fail(error)
+        }
+        let last = steps[steps.count - 1].model!.outputShape
+        let resampler = LanczosResampler(sourceWidth: last[3], sourceHeight: last[2], targetWidth: width, targetHeight: height, fit: .contain, background: .black)
+        var buffers = steps.map { [Float](repeating: 0, count: $0.model!.outputCount) }
+        var final = [Float](repeating: 0, count: 3 * width * height)
+        let first = Bench.input(for: steps[0].model!)
+        var perStep = [[Double]](repeating: [], count: steps.count + 1)
+        func frame(record: Bool) {
+            var t0 = DispatchTime.now().uptimeNanoseconds
+            func lap(_ i: Int) {
+                let t1 = DispatchTime.now().uptimeNanoseconds
+                if record { perStep[i].append(Double(t1 - t0) / 1e6) }
+                t0 = t1
+            }
+            first.withUnsafeBufferPointer { i in buffers[0].withUnsafeMutableBufferPointer { steps[0].model!.run(i, into: $0) } }
+            lap(0)
+            for s in 1..<steps.count {
+                let source = buffers[s - 1]
+                source.withUnsafeBufferPointer { i in buffers[s].withUnsafeMutableBufferPointer { steps[s].model!.run(i, into: $0) } }
+                lap(s)
+            }
+            buffers[steps.count - 1].withUnsafeBufferPointer { i in final.withUnsafeMutableBufferPointer { resampler.resample(unsafeSource: i, into: $0) } }
+            lap(steps.count)
+        }
+        let (totals, cpuSeconds, allocations) = timeRuns { frame(record: true) }
+        let names = steps.map(\.name) + ["lanczos"]
+        let gflops = steps.map { $0.model!.gflop } + [0]
+        let moved = steps.map { Double($0.model!.bytesMoved) } + [Double((last[1] * last[2] * last[3] + 3 * width * height) * 4)]
+        print("chain      \(names.joined(separator: " -> ")) \(width)x\(height), \(steps[0].model!.threads) thread(s), \(steps[0].model!.kernelDescription), \(iterations) iterations after \(warmup) warm-up")
+        print("")
+        print(pad("step", 24) + pad("shape out", 16) + lpad("GFLOP", 8) + lpad("MiB", 7) + lpad("ms med", 9) + lpad("ms p90", 9) + lpad("GFLOP/s", 9) + lpad("share", 7))
+        // Each step's times were recorded during the timed calls (warm-up frames are not recorded).
+        let medians = perStep.map { percentile(Array($0.suffix(iterations)), 0.5) }
+        let sum = max(medians.reduce(0, +), 1e-9)
+        var objects: [[String: Any]] = []
+        for i in names.indices {
+            let out = i < steps.count ? steps[i].model!.outputShape.dropFirst().map(String.init).joined(separator: "x") : "3x\(height)x\(width)"
+            let rate = medians[i] > 0 ? gflops[i] / (medians[i] / 1e3) : 0
+            print(pad(names[i], 24) + pad(out, 16) + lpad(String(format: "%.3f", gflops[i]), 8) + lpad(String(format: "%.1f", moved[i] / 1_048_576), 7)
+                  + lpad(String(format: "%.3f", medians[i]), 9) + lpad(String(format: "%.3f", percentile(perStep[i], 0.9)), 9)
+                  + lpad(String(format: "%.1f", rate), 9) + lpad(String(format: "%.1f%%", 100 * medians[i] / sum), 7))
+            objects.append(["name": names[i], "gflop": gflops[i], "ms_median": medians[i], "bytes_moved": moved[i]])
+        }
+        print("")
+        let medianMs = percentile(totals, 0.5)
+        let gflop = gflops.reduce(0, +)
+        print(String(format: "total      %.3f ms/frame median, %.3f ms p90, %.1f frames/s, %.3f GFLOP/frame, %.1f GFLOP/s", medianMs, percentile(totals, 0.9), 1e3 / medianMs, gflop, gflop / (medianMs / 1e3)))
+        print(String(format: "cpu        %.3f ms of CPU time per frame (all threads)", cpuSeconds * 1e3 / Double(iterations)))
+        if let allocations { print("heap       \(allocations) allocations in the \(iterations) timed frames") }
+        if json {
+            try printJSON(["kind": "chain", "steps": objects, "ms_median": medianMs, "ms_p90": percentile(totals, 0.9), "gflop_per_frame": gflop,
+                           "threads": steps[0].model!.threads, "size": [width, height], "allocations_in_timed_calls": allocations ?? -1])
+        }
+    }
+
+    /// Warm-up, then `iterations` timed calls: wall ms per call, process CPU seconds, heap allocations (when counted).
+    private func timeRuns(_ body: () -> Void) -> ([Double], Double, Int?) {
+        var totals = [Double](repeating: 0, count: iterations)
+        for _ in 0..<warmup { body() }
+        let counter = AllocationCounter()
+        let allocationsBefore = counter?.count()
+        let cpuStart = processCPUSeconds()
+        totals.withUnsafeMutableBufferPointer { tp in
+            for i in 0..<iterations {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                body()
+                tp[i] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            }
+        }
+        let cpuSeconds = processCPUSeconds() - cpuStart
+        let allocations = allocationsBefore.flatMap { before in counter.map { $0.count() - before } }
+        return (totals, cpuSeconds, allocations)
+    }
+
+    /// A deterministic input: latents from a sine pattern, or an image in [-1, 1] with structure at every scale.
+    static func input(for model: CompiledModel) -> [Float] {
+        let image = model.inputShape.count == 4
+        return (0..<model.inputCount).map { (i: Int) -> Float in
+            let x = Double(i)
+            if !image { return Float(sin(x * 12.9898)) }
+            let slow: Double = sin(x * 0.0137) * 0.6
+            let fast: Double = sin(x * 1.7) * 0.3
+            return Float(slow + fast)
+        }
+    }
+
+    private func printJSON(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
     }
 }
 

@@ -498,6 +498,34 @@ def stage_op_cases():
                         "b2": r(16, scale=0.1), "w3": r(12, 16, 3, 3, scale=0.1), "b3": r(12, scale=0.1),
                         "scales": np.array([1, 1, 2, 2], np.float32), "lo": np.array(-1, np.float32), "hi": np.array(1, np.float32)},
         dynamic_batch=False, metadata={"likeness.stage": "detail", "likeness.scale": "2"})
+    # Band chains (the engine's fused-layer tiling), from their own generator so the cases above keep
+    # their draws: a x4 painter-shaped stage with a noise canvas beside the image, a skip over the
+    # body and the residual at an odd size; a x2 stage with a 5x5 head, DCR shuffle and no residual.
+    chain = np.random.default_rng(20261203)
+    q = lambda *shape, scale=1.0: (chain.standard_normal(shape) * scale).astype(np.float32)
+    add("stage_x4_band_chain", [
+        node("Concat", ["z", "canvas"], ["features"], axis=1),
+        node("Conv", ["features", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]), node("LeakyRelu", ["c1"], ["a1"], alpha=0.2),
+        node("Conv", ["a1", "w2", "b2"], ["c2"], pads=[1, 1, 1, 1]), node("LeakyRelu", ["c2"], ["a2"], alpha=0.2),
+        node("Conv", ["a2", "w3", "b3"], ["c3"], pads=[1, 1, 1, 1]), node("LeakyRelu", ["c3"], ["a3"], alpha=0.2),
+        node("Add", ["a3", "a1"], ["skip"]),
+        node("Conv", ["skip", "w4", "b4"], ["c4"], pads=[1, 1, 1, 1]),
+        node("DepthToSpace", ["c4"], ["shuffled"], blocksize=4, mode="CRD"),
+        node("Resize", ["z", "", "scales"], ["up"], mode="linear", coordinate_transformation_mode="half_pixel"),
+        node("Add", ["up", "shuffled"], ["sum"]), node("Clip", ["sum", "lo", "hi"], ["image"])],
+        [1, 3, 23, 37], {"canvas": q(1, 2, 23, 37), "w1": q(16, 5, 3, 3, scale=0.3), "b1": q(16, scale=0.1),
+                         "w2": q(16, 16, 3, 3, scale=0.1), "b2": q(16, scale=0.1), "w3": q(16, 16, 3, 3, scale=0.1),
+                         "b3": q(16, scale=0.1), "w4": q(48, 16, 3, 3, scale=0.1), "b4": q(48, scale=0.1),
+                         "scales": np.array([1, 1, 4, 4], np.float32), "lo": np.array(-1, np.float32), "hi": np.array(1, np.float32)},
+        dynamic_batch=False, metadata={"likeness.stage": "detail", "likeness.scale": "4"})
+    add("stage_x2_dcr_5x5", [
+        node("Conv", ["z", "w1", "b1"], ["c1"], pads=[2, 2, 2, 2]), node("Relu", ["c1"], ["a1"]),
+        node("Conv", ["a1", "w2", "b2"], ["c2"], pads=[1, 1, 1, 1]), node("Tanh", ["c2"], ["a2"]),
+        node("Conv", ["a2", "w3", "b3"], ["c3"], pads=[1, 1, 1, 1]),
+        node("DepthToSpace", ["c3"], ["image"], blocksize=2, mode="DCR")],
+        [1, 3, 17, 19], {"w1": q(8, 3, 5, 5, scale=0.2), "b1": q(8, scale=0.1), "w2": q(24, 8, 3, 3, scale=0.15),
+                         "b2": q(24, scale=0.1), "w3": q(12, 24, 3, 3, scale=0.1), "b3": q(12, scale=0.1)},
+        dynamic_batch=False, metadata={"likeness.stage": "detail", "likeness.scale": "2"})
     return cases
 
 

@@ -60,6 +60,9 @@ class Step: ParallelWork {
     let opType: String
     /// FLOPs for the whole batch (multiply-add = 2).
     var flops: Double = 0
+    /// Bytes of the arena buffers the step reads and writes once each (set at layout): the memory
+    /// traffic of one run if nothing stayed in cache between steps; scratch and weights not counted.
+    var bytesMoved = 0
     /// Whether the step is split across the worker pool.
     var parallel = false
     /// Floats of scratch this step needs (for all parts together).

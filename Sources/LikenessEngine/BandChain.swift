@@ -1,0 +1,373 @@
+import Foundation
+import LikenessKernels
+
+// MARK: - BandChain
+
+/// Fused-layer tiling for the detail stages: a run of same-size convolutions (and the residual
+/// `Add`s between them) computed in horizontal bands, so the activations between layers stay in
+/// cache instead of streaming whole planes through memory.
+///
+/// A detail stage is a few 3x3 convolutions of 16–64 channels on a 256² or 1024² picture; each
+/// layer's output is megabytes, written once and read once, so memory traffic — not arithmetic —
+/// decides its speed. A band chain computes `rows` output rows at a time: walking back through the
+/// chain, each layer needs its consumers' rows plus the kernel's reach (the halo, recomputed by
+/// the neighbouring band), and every value of the chain lives in a band buffer of those rows
+/// only. Only the chain's input, its output and a final addend touch memory.
+///
+/// What it matches, in the nodes' order (everything in between that reads no value of the chain but
+/// its input — the stage's bilinear upscale of its input, say — is planned before the chain):
+/// - `Conv`: one group, stride 1, no dilation, an odd square kernel with "same" padding, constant
+///   weights, no channel gate, on the chain's size; its fused activation applies in registers;
+/// - `Add` of two values of the chain (the skip over the body), with its fused activation;
+/// - at the end, optionally, a `DepthToSpace` (pixel shuffle, DCR or CRD) of the last
+///   convolution, folded into that convolution's store, and then an `Add` of a value computed
+///   before the chain (the upscale; the global residual), with its fused activation (the `Clip`).
+/// Every value but the last must be read only inside the chain. At least two convolutions, or one
+/// and the pixel shuffle; at least 16 columns (``DirectConvolution``'s rows); packed kernels only.
+enum BandChain {
+    /// One operation of a chain, over the chain's values (0 is its input, i + 1 the result of op i).
+    enum Operation {
+        case conv(input: Int, geometry: ConvGeometry, weights: OwnedFloats, bias: OwnedFloats, epilogue: LinearEpilogue, curve: CurveFunction)
+        case add(Int, Int, activation: Activation)
+
+        var inputs: [Int] {
+            switch self {
+            case .conv(let input, _, _, _, _, _): return [input]
+            case .add(let a, let b, _): return [a, b]
+            }
+        }
+    }
+
+    /// Plans a chain starting at `nodes[start]` when one matches; returns the indices of the nodes
+    /// it planned (the chain's and the independent ones before it), or nil.
+    static func plan(_ nodes: [Node], from start: Int, _ p: inout Planner) throws(EngineError) -> [Int]? {
+        guard p.bandChains, let kernels = p.kernels, let first = nodes[start].input(0), nodes[start].opType == "Conv",
+              nodes[start].inputGate.isEmpty, !p.isConstant(first), let firstShape = try? p.shape(of: first, nodes[start]),
+              let firstGeometry = chainGeometry(nodes[start], input: firstShape, p),
+              firstGeometry.batch >= 1 else { return nil }
+        let height = firstGeometry.inputHeight, width = firstGeometry.inputWidth
+        var names: [String: Int] = [first: 0]   // value name → index
+        var channels = [firstGeometry.inputChannels]
+        var operations: [Operation] = []
+        var members: [Int] = []                 // node indices in the chain
+        var independent: [Int] = []
+        var shuffle: (block: Int, crd: Bool, node: Int)?
+        var residual: (name: String, activation: Activation, node: Int)?
+        var j = start
+        scan: while j < nodes.count {
+            let node = nodes[j]
+            let reads = node.reads.filter { names[$0] != nil }
+            let readsShuffled = shuffle.map { node.reads.contains(nodes[$0.node].outputs[0]) } ?? false
+            // The chain's input is computed already: what reads only it (the upscale) can run first.
+            if j != start && !readsShuffled && reads.allSatisfy({ names[$0] == 0 }) {
+                independent.append(j)
+                j += 1
+                continue
+            }
+            switch node.opType {
+            case "Conv" where shuffle == nil:
+                guard let input = node.input(0), let index = names[input], reads.count == 1,
+                      let g = chainGeometry(node, input: [firstGeometry.batch, channels[index], height, width], p),
+                      let weight = p.constantValue(node.input(1)) else { break scan }
+                var bias = [Float](repeating: 0, count: g.outputChannels)
+                if let biasName = node.input(2) {
+                    guard let b = p.constantValue(biasName), b.count == g.outputChannels else { break scan }
+                    bias = b.floats
+                }
+                let (epilogue, after) = PackedKernels.split(node.activation)
+                let packed = DirectConvolution.pack(weight.floats, outputChannels: g.outputChannels, inputChannels: g.inputChannels,
+                                                    kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth)
+                operations.append(.conv(input: index, geometry: g, weights: OwnedFloats(packed), bias: OwnedFloats(bias), epilogue: epilogue, curve: after.curve))
+                channels.append(g.outputChannels)
+            case "Add" where shuffle == nil:
+                guard node.inputs.count == 2, let a = names[node.inputs[0]], let b = names[node.inputs[1]], channels[a] == channels[b],
+                      !node.hasFusedNodes else { break scan }
+                operations.append(.add(a, b, activation: node.activation))
+                channels.append(channels[a])
+            case "DepthToSpace" where shuffle == nil:
+                guard case .conv = operations.last, node.input(0).flatMap({ names[$0] }) == operations.count else { break scan }
+                let block = node.int("blocksize", default: 0), mode = node.string("mode", default: "DCR")
+                guard block >= 1, block <= 8, mode == "DCR" || mode == "CRD", channels[operations.count] % (block * block) == 0 else { break scan }
+                shuffle = (block, mode == "CRD", j)
+            case "Add" where shuffle != nil && residual == nil:
+                guard node.inputs.count == 2, !node.hasFusedNodes, let shuffled = nodes[shuffle!.node].outputs.first else { break scan }
+                let other = node.inputs[0] == shuffled ? node.inputs[1] : node.inputs[0]
+                // Its shape is checked once the independent nodes (which may compute it) are planned.
+                guard node.inputs.contains(shuffled), other != shuffled, !p.isConstant(other) else { break scan }
+                residual = (other, node.activation, j)
+                members.append(j)
+                j += 1
+                break scan
+            default:
+                break scan
+            }
+            members.append(j)
+            if node.opType != "DepthToSpace" { names[node.outputs[0]] = operations.count }
+            j += 1
+        }
+        let convolutions = operations.filter { if case .conv = $0 { return true } else { return false } }.count
+        // A DepthToSpace must be followed by its residual Add or end the chain's reads.
+        guard convolutions >= 2 || (convolutions == 1 && shuffle != nil) else { return nil }
+        // Every value but the last is read only inside the chain.
+        var readsInside: [String: Int] = [:]
+        for m in members { for name in nodes[m].reads { readsInside[name, default: 0] += 1 } }
+        var lastName = residual.map { nodes[$0.node].outputs[0] } ?? shuffle.map { nodes[$0.node].outputs[0] }
+            ?? nodes[members[members.count - 1]].outputs[0]
+        for (name, index) in names where index > 0 && name != lastName {
+            guard p.consumerCount(name) == readsInside[name, default: 0], name != p.graph.outputName else { return nil }
+        }
+        if let shuffle, residual == nil {
+            // The conv before the shuffle must feed nothing else.
+            let convName = nodes[members[members.firstIndex(of: shuffle.node)! - 1]].outputs[0]
+            guard p.consumerCount(convName) == 1 else { return nil }
+        }
+        // Nodes after the chain's last one are left to the planner's own walk.
+        independent.removeAll { $0 > members[members.count - 1] }
+
+        // Plan: the independent nodes first, then the chain as one step.
+        for i in independent { try p.planNode(nodes[i]) }
+        if let r = residual, let shuffle {
+            let block = shuffle.block
+            let want = [firstGeometry.batch, channels[operations.count] / (block * block), height * block, width * block]
+            if (try? p.shape(of: r.name, nodes[r.node])) != want || p.isConstant(r.name) {
+                // Not an addend of the shuffled picture's shape: the Add runs on its own after the chain.
+                residual = nil
+                members.removeLast()
+                lastName = nodes[shuffle.node].outputs[0]
+            }
+        }
+        let inputBuffer = try p.buffer(of: first, nodes[start])
+        let outChannels = channels[operations.count]
+        let outputShape: [Int]
+        if let shuffle {
+            outputShape = [firstGeometry.batch, outChannels / (shuffle.block * shuffle.block), height * shuffle.block, width * shuffle.block]
+        } else {
+            outputShape = [firstGeometry.batch, outChannels, height, width]
+        }
+        let residualBuffer = try residual.map { r throws(EngineError) in try p.buffer(of: r.name, nodes[r.node]) } ?? -1
+        let outputBuffer = try p.newOutput(outputShape, nodes[members[members.count - 1]])
+        let step = BandChainStep(
+            name: nodes[start].label, operations: operations, channels: channels, batch: firstGeometry.batch, height: height, width: width,
+            shuffle: shuffle.map { ($0.block, $0.crd) }, residualActivation: residual?.activation ?? .none,
+            inputID: inputBuffer, residualID: residualBuffer, outputID: outputBuffer, parts: p.parts, kernels: kernels, rows: p.bandRows)
+        p.append(step)
+        for m in members { p.consumeNode(nodes[m]) }
+        p.defineRuntime(lastName, shape: outputShape, buffer: outputBuffer)
+        return independent + members
+    }
+
+    /// The geometry of a convolution a chain can hold, reading an input of `shape`, or nil.
+    static func chainGeometry(_ node: Node, input shape: [Int], _ p: Planner) -> ConvGeometry? {
+        guard node.opType == "Conv", node.inputGate.isEmpty, !node.hasFusedNodes,
+              let weight = p.constantValue(node.input(1)), !weight.isInteger, weight.shape.count == 4 else { return nil }
+        guard shape.count == 4, let g = try? ConvGeometry(node: node, input: shape, weight: weight.shape, transposed: false) else { return nil }
+        let k = g.kernelHeight
+        guard g.groups == 1, g.kernelWidth == k, k % 2 == 1, k <= 7, g.strideY == 1, g.strideX == 1, g.dilationY == 1, g.dilationX == 1,
+              g.padTop == k / 2, g.padLeft == k / 2, g.outputHeight == g.inputHeight, g.outputWidth == g.inputWidth,
+              g.outputWidth >= 16 else { return nil }
+        return g
+    }
+}
+
+// MARK: - BandChainStep
+
+/// Runs a ``BandChain``: each thread takes a share of the output rows and walks it in bands of
+/// `rows`; for a band, every value's needed rows (its consumers' rows plus the halo) are computed
+/// into that value's band buffer in the thread's scratch, the last value is stored (pixel-shuffled,
+/// plus the residual, through the final activation when the chain has them) into the output.
+final class BandChainStep: Step {
+    let operations: [BandChain.Operation]
+    /// Channels of every value (0: the chain input).
+    let channels: [Int]
+    let batch: Int, height: Int, width: Int
+    let shuffle: (block: Int, crd: Bool)?
+    let residualActivation: Activation
+    let inputID: Int, residualID: Int, outputID: Int
+    var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
+    var residual: UnsafeMutablePointer<Float>?
+    var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
+    let kernels: PackedKernels
+    /// Output rows per band.
+    let rows: Int
+    /// The halo of every value: how many rows beyond a band's it must hold (0 for the last).
+    let halo: [Int]
+    /// Floats of each value's band buffer, and of the convolution's line scratch, per thread.
+    let valueCapacity: [Int]
+    let lineScratch: Int
+    let scratchPerPart: Int
+
+    init(name: String, operations: [BandChain.Operation], channels: [Int], batch: Int, height: Int, width: Int,
+         shuffle: (block: Int, crd: Bool)?, residualActivation: Activation, inputID: Int, residualID: Int, outputID: Int,
+         parts: Int, kernels: PackedKernels, rows requested: Int) {
+        self.operations = operations
+        self.channels = channels
+        self.batch = batch
+        self.height = height
+        self.width = width
+        self.shuffle = shuffle
+        self.residualActivation = residualActivation
+        self.inputID = inputID
+        self.residualID = residualID
+        self.outputID = outputID
+        self.kernels = kernels
+        rows = max(1, min(requested, height))
+        // Halos, walking back from the last value: a conv's input needs its output's plus the reach.
+        var halo = [Int](repeating: 0, count: channels.count)
+        for (i, op) in operations.enumerated().reversed() {
+            switch op {
+            case .conv(let x, let g, _, _, _, _): halo[x] = max(halo[x], halo[i + 1] + g.kernelHeight / 2)
+            case .add(let a, let b, _): halo[a] = max(halo[a], halo[i + 1]); halo[b] = max(halo[b], halo[i + 1])
+            }
+        }
+        self.halo = halo
+        let r = rows
+        valueCapacity = channels.indices.map { v in v == 0 ? 0 : Step.cacheLines(channels[v] * min(height, r + 2 * halo[v]) * width) }
+        var line = 0
+        for (i, op) in operations.enumerated() {
+            if case .conv(_, let g, _, _, _, _) = op {
+                line = max(line, DirectConvolution.scratchCount(inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, outputWidth: width,
+                                                                kernelWidth: g.kernelWidth, rows: min(height, r + 2 * halo[i + 1])))
+            }
+        }
+        lineScratch = Step.cacheLines(line)
+        scratchPerPart = valueCapacity.reduce(0, +) + lineScratch
+        super.init(name: name, opType: "BandChain")
+        flops = operations.reduce(0) { total, op in
+            if case .conv(_, let g, _, _, _, _) = op { return total + g.flopsPerImage * Double(batch) }
+            return total
+        }
+        parallel = parts > 1
+        scratchCount = scratchPerPart * max(parts, 1)
+    }
+
+    override var reads: [Int] { residualID >= 0 ? [inputID, residualID] : [inputID] }
+    override var writes: [Int] { [outputID] }
+
+    override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
+        super.bind(resolve)
+        input = resolve(inputID)
+        output = resolve(outputID)
+        residual = residualID >= 0 ? resolve(residualID) : nil
+    }
+
+    override func run(part: Int, of parts: Int) {
+        let mine = Step.range(height, part: part, of: parts)
+        if mine.isEmpty { return }
+        let base = scratch + part * scratchPerPart
+        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: channels.count) { buffers in
+            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: channels.count) { need in
+                var offset = 0
+                for v in channels.indices {
+                    buffers[v] = base + offset
+                    offset += valueCapacity[v]
+                }
+                let lines = base + offset
+                for n in 0..<batch {
+                    var y0 = mine.lowerBound
+                    while y0 < mine.upperBound {
+                        let y1 = min(mine.upperBound, y0 + rows)
+                        band(image: n, rows: y0..<y1, buffers: buffers, need: need, lines: lines)
+                        y0 = y1
+                    }
+                }
+            }
+        }
+    }
+
+    /// One band: the rows every value needs, each operation into its band buffer, then the store.
+    private func band(image n: Int, rows: Range<Int>, buffers: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>,
+                      need: UnsafeMutableBufferPointer<Range<Int>>, lines: UnsafeMutablePointer<Float>) {
+        let plane = height * width
+        for v in channels.indices { need[v] = 0..<0 }
+        need[channels.count - 1] = rows
+        for (i, op) in operations.enumerated().reversed() {
+            let wanted = need[i + 1]
+            switch op {
+            case .conv(let x, let g, _, _, _, _):
+                let reach = g.kernelHeight / 2
+                need[x] = BandChainStep.union(need[x], max(0, wanted.lowerBound - reach)..<min(height, wanted.upperBound + reach))
+            case .add(let a, let b, _):
+                need[a] = BandChainStep.union(need[a], wanted)
+                need[b] = BandChainStep.union(need[b], wanted)
+            }
+        }
+        // The input is read in place: its band starts at row 0 of the image.
+        need[0] = 0..<height
+        let source = input + n * channels[0] * plane
+        for (i, op) in operations.enumerated() {
+            let out = need[i + 1], target = buffers[i + 1]
+            switch op {
+            case .conv(let x, let g, let weights, let bias, let epilogue, let curve):
+                let from = x == 0 ? UnsafePointer(source) : UnsafePointer(buffers[x])
+                kernels.table.directConvolution(DirectConvolutionArguments(
+                    input: from, channels: g.inputChannels, height: need[x].count, width: width, inputScale: nil,
+                    output: target, outputChannels: g.outputChannels, outputHeight: out.count, outputWidth: width,
+                    weights: weights.pointer, bias: bias.pointer, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                    padTop: g.padTop + need[x].lowerBound - out.lowerBound, padLeft: g.padLeft, rows: 0..<out.count,
+                    epilogue: epilogue, curve: curve, scratch: lines))
+            case .add(let a, let b, let activation):
+                let count = out.count * width
+                for c in 0..<channels[i + 1] {
+                    let pa = (a == 0 ? source + c * plane : buffers[a] + c * need[a].count * width) + (out.lowerBound - need[a].lowerBound) * width
+                    let pb = (b == 0 ? source + c * plane : buffers[b] + c * need[b].count * width) + (out.lowerBound - need[b].lowerBound) * width
+                    let pt = target + c * count
+                    BandChainStep.add(pa, pb, into: pt, count: count)
+                    if activation != .none { activation.applyInPlace(pt, count: count) }
+                }
+            }
+        }
+        store(image: n, rows: rows, from: buffers[channels.count - 1])
+    }
+
+    /// The last value's band rows into the output: as they are, or pixel-shuffled, plus the
+    /// residual, through the final activation.
+    private func store(image n: Int, rows: Range<Int>, from band: UnsafeMutablePointer<Float>) {
+        let m = channels[channels.count - 1], count = rows.count * width
+        guard let shuffle else {
+            let y = output + n * m * height * width
+            for c in 0..<m { (y + (c * height + rows.lowerBound) * width).update(from: band + c * count, count: count) }
+            return
+        }
+        let b = shuffle.block, co = m / (b * b), ow = width * b, oh = height * b
+        let y = output + n * co * oh * ow
+        let r = residual.map { $0 + n * co * oh * ow }
+        for c in 0..<co {
+            for row in 0..<rows.count {
+                for i in 0..<b {
+                    let line = (c * oh + (rows.lowerBound + row) * b + i) * ow
+                    let destination = y + line
+                    for j in 0..<b {
+                        let channel = shuffle.crd ? (c * b + i) * b + j : (i * b + j) * co + c
+                        let src = band + channel * count + row * width
+                        var x = 0
+                        if let r {
+                            let add = r + line + j
+                            while x < width { destination[x * b + j] = src[x] + add[x * b]; x += 1 }
+                        } else {
+                            while x < width { destination[x * b + j] = src[x]; x += 1 }
+                        }
+                    }
+                    if residualActivation != .none { residualActivation.applyInPlace(destination, count: ow) }
+                }
+            }
+        }
+    }
+
+    /// `target[i] = a[i] + b[i]`.
+    static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), rt = UnsafeMutableRawPointer(target)
+        var i = 0
+        while i + 16 <= count {
+            let sum = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            rt.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { target[i] = a[i] + b[i]; i += 1 }
+    }
+
+    static func union(_ a: Range<Int>, _ b: Range<Int>) -> Range<Int> {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        return min(a.lowerBound, b.lowerBound)..<max(a.upperBound, b.upperBound)
+    }
+}
