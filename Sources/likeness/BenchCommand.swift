@@ -42,10 +42,18 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object with the totals as the last line (for scripts).")
     var json = false
 
+    @Option(help: ArgumentHelp("A detail stage after the generator (repeat it, in chain order): measure the frame pipeline per detail level, then run auto's level changes and crossfades, instead of the generator's layers.", valueName: "stage.onnx"))
+    var detail: [String] = []
+
+    @Option(help: ArgumentHelp("With --detail: the canvas every level is resampled to (square).", valueName: "pixels"))
+    var canvas: Int = 1024
+
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
         guard iterations >= 1, warmup >= 0 else { throw ValidationError("--iterations must be at least 1 and --warmup at least 0") }
+        guard (16...4096).contains(canvas) else { throw ValidationError("--canvas must be 16 to 4096 pixels") }
+        if !detail.isEmpty && batch != 1 { throw ValidationError("--detail measures frames one at a time; leave out --batch") }
     }
 
     static func defaultModel() -> String? {
@@ -55,6 +63,14 @@ struct Bench: ParsableCommand {
     func run() throws {
         guard let path = model ?? Bench.defaultModel() else {
             throw fail(CommandError("no model found (Models/met-portraits-128/model.onnx or .cache/bench-128.onnx); run `make fixtures` to create .cache/bench-128.onnx, or pass --model PATH"))
+        }
+        if !detail.isEmpty {
+            do {
+                try runDetail(model: path)
+            } catch {
+                throw fail(error)
+            }
+            return
         }
         let generator: Generator
         do {
