@@ -199,6 +199,7 @@ public final class ShowRunner {
             if now - lastScheduleCheck >= 0.25 {
                 scheduleOpen = schedule.isOpen(at: scheduleDate())
                 lastScheduleCheck = now
+                for s in streams { if let line = s.detailLogLine() { FileHandle.standardError.write(Data("likeness: \(line)\n".utf8)) } }
             }
             let changes = curtain.update(isOpen: scheduleOpen, now: now,
                                          framesReady: streams.allSatisfy { $0.hasFreshFrame })
@@ -524,9 +525,27 @@ final class ScreenStream {
         }
         producer.start()
         self.producer = producer
+        loggedLevel = nil
         startedAt = monotonicSeconds()
         lastDeliveryAt = nil
         hasFreshFrame = false
+    }
+
+    /// The detail level last logged (nil: none yet for this producer).
+    private var loggedLevel: Int?
+
+    /// A log line when auto picked or changed this screen's level since the last call.
+    func detailLogLine() -> String? {
+        guard automaticDetail, !detailStages.isEmpty, let s = detail.snapshot(), !s.measuring, s.level != loggedLevel else { return nil }
+        defer { loggedLevel = s.level }
+        guard let previous = loggedLevel else {
+            let measured = s.measuredLevelMilliseconds.enumerated().map { String(format: "%d: %.1f", $0.offset, $0.element) }.joined(separator: ", ")
+            return String(format: "screen %@: detail auto picked level %d/%d (measured ms per level %@; budget %.1f ms, picks <= %.1f)",
+                          screen.name, s.level, s.maximumLevel, measured, s.budgetMilliseconds, s.budgetMilliseconds * 0.8)
+        }
+        let running = s.milliseconds.compactMap { $0 }.reduce(0, +)
+        return String(format: "screen %@: detail auto %@ to level %d/%d (crossfaded; frames now %.1f ms of %.1f)", screen.name,
+                      s.level < previous ? "stepped down" : "stepped up", s.level, s.maximumLevel, running, s.budgetMilliseconds)
     }
 
     /// Forgets the frame on screen (closing: the next opening fades in fresh frames only).
