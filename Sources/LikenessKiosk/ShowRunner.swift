@@ -61,8 +61,10 @@ public final class ShowRunner {
             public var meanSpeed: Double
             /// Times per second the windows were redrawn and presented (new frames, overlay updates).
             public var presentsPerSecond: Double
-            /// Size of the frames uploaded to the window.
+            /// Size of the frames uploaded to the window (at the end: auto detail may change it).
             public var textureWidth: Int, textureHeight: Int
+            /// The detail level at the end and what the stages cost (the overlay's detail lines, joined).
+            public var detail: String
             /// Evenness of motion: standard deviation / mean of the wall time between new frames (0 = perfectly even).
             public var intervalVariation: Double
         }
@@ -78,12 +80,16 @@ public final class ShowRunner {
     public let commands = ShowCommandQueue()
     private let makeGenerator: GeneratorFactory
     private let makePath: PathFactory
-    /// The detail stages after the generator (`[model] detail`), every one run for every frame.
+    /// The detail stages after the generator (`[model] detail`).
     private let detail: [LoadedModel.DetailStageFile]
+    /// Whether they came from `detail = "auto"`: each screen then runs the longest prefix its producer
+    /// sustains (``AutoDetail``); otherwise every stage runs for every frame.
+    private let automaticDetail: Bool
 
     public init(exhibition: Exhibition, model: ModelInfo, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
-                detail: [LoadedModel.DetailStageFile] = []) {
+                detail: [LoadedModel.DetailStageFile] = [], automaticDetail: Bool = false) {
         self.detail = detail
+        self.automaticDetail = automaticDetail
         self.exhibition = exhibition
         self.model = model
         self.makeGenerator = makeGenerator
@@ -119,12 +125,10 @@ public final class ShowRunner {
                 FileHandle.standardError.write(Data("likeness: display \(screen.display) for screen '\(screen.name)' is not connected (\(session.displayCount) found); opening a window on display 0 instead\n".utf8))
             }
             let window = try DisplayWindow(session: session, options: options)
-            var picture = model
-            if let last = detail.last { picture.imageWidth = last.output.width; picture.imageHeight = last.output.height }
-            let texture = Self.textureSize(model: picture, window: window.outputSize, upscale: w.upscale)
-            let stream = ScreenStream(screen: screen, window: window, textureWidth: texture.width, textureHeight: texture.height)
+            let canvases = Self.levelCanvases(model: model, detail: detail, window: window.outputSize, upscale: w.upscale)
+            let stream = ScreenStream(screen: screen, window: window, detail: detail, automaticDetail: automaticDetail, levelCanvases: canvases)
             if curtain.generating {
-                stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath, detail: detail)
+                stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath)
             }
             streams.append(stream)
         }
@@ -181,7 +185,7 @@ public final class ShowRunner {
                     case .restartProducers:
                         for s in streams {
                             s.restart(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock,
-                                      makeGenerator: makeGenerator, makePath: makePath, detail: detail)
+                                      makeGenerator: makeGenerator, makePath: makePath)
                         }
                     case let .log(line): FileHandle.standardError.write(Data("likeness: \(line)\n".utf8))
                     }
@@ -195,6 +199,7 @@ public final class ShowRunner {
             if now - lastScheduleCheck >= 0.25 {
                 scheduleOpen = schedule.isOpen(at: scheduleDate())
                 lastScheduleCheck = now
+                for s in streams { if let line = s.detailLogLine() { FileHandle.standardError.write(Data("likeness: \(line)\n".utf8)) } }
             }
             let changes = curtain.update(isOpen: scheduleOpen, now: now,
                                          framesReady: streams.allSatisfy { $0.hasFreshFrame })
@@ -206,7 +211,7 @@ public final class ShowRunner {
                 case .startProducers:
                     for s in streams {
                         s.start(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock,
-                                makeGenerator: makeGenerator, makePath: makePath, detail: detail)
+                                makeGenerator: makeGenerator, makePath: makePath)
                     }
                     FileHandle.standardError.write(Data("likeness: open by [schedule]; generating again at the wall clock's show time\n".utf8))
                 case let .displaySleep(allowed):
@@ -288,9 +293,23 @@ public final class ShowRunner {
                                     meanRenderSeconds: s.meanRenderSeconds, meanSpeed: s.speedSum / Double(max(s.advances, 1)),
                                     presentsPerSecond: Double(presents) / seconds,
                                     textureWidth: s.textureWidth, textureHeight: s.textureHeight,
+                                    detail: s.detail.snapshot()?.overlayLines.joined(separator: "; ") ?? "not started",
                                     intervalVariation: s.intervalVariation)
             },
             videoDriver: session.videoDriver, renderer: streams[0].window.rendererName)
+    }
+
+    /// The frame size of each detail level in a window: level 0 for the generator's picture, level k for the
+    /// picture of the k-th detail stage, each by ``textureSize(model:window:upscale:)``.
+    static func levelCanvases(model: ModelInfo, detail: [LoadedModel.DetailStageFile], window: (width: Int, height: Int),
+                              upscale: UpscaleFilter) -> [StagePipeline.Configuration.Canvas] {
+        let pictures = [(model.imageWidth, model.imageHeight)] + detail.map { ($0.output.width, $0.output.height) }
+        return pictures.map { picture in
+            var info = model
+            (info.imageWidth, info.imageHeight) = picture
+            let size = textureSize(model: info, window: window, upscale: upscale)
+            return StagePipeline.Configuration.Canvas(width: size.width, height: size.height)
+        }
     }
 
     /// Size of the frames the producer paints for a window: the model size, or with Lanczos up to
@@ -314,6 +333,7 @@ public final class ShowRunner {
                    max(0, wallShowTime() - (s.current?.showTime ?? 0)), paused ? " - paused" : ""),
             "model \(model.name) \(model.imageWidth)x\(model.imageHeight), shown at \(s.textureWidth)x\(s.textureHeight)",
         ]
+        if let detail = s.detail.snapshot() { lines += detail.overlayLines }
         if !model.credit.isEmpty { lines.append(model.credit) }
         if let taste = model.taste { lines.append(taste) }
         lines.append("\(session.videoDriver) / \(s.window.rendererName)")
@@ -411,7 +431,15 @@ public final class ShowRunner {
 final class ScreenStream {
     let screen: Screen
     let window: DisplayWindow
-    let textureWidth: Int, textureHeight: Int
+    /// The detail stages, whether auto picks how many run, and the frame size of each level.
+    let detailStages: [LoadedModel.DetailStageFile]
+    let automaticDetail: Bool
+    let levelCanvases: [StagePipeline.Configuration.Canvas]
+    /// What the producer's pipeline does (stage times, level), for the overlay.
+    let detail = DetailMonitor()
+    /// Size of the frame on screen (before the first, the whole chain's).
+    var textureWidth: Int { current?.frame.width ?? levelCanvases[levelCanvases.count - 1].width }
+    var textureHeight: Int { current?.frame.height ?? levelCanvases[levelCanvases.count - 1].height }
     /// The producer painting this screen's frames (nil before `start`).
     private(set) var producer: FrameProducer?
     static let queueCapacity = 6
@@ -458,31 +486,66 @@ final class ScreenStream {
         return mean > 0 ? variance.squareRoot() / mean : 0
     }
 
-    init(screen: Screen, window: DisplayWindow, textureWidth: Int, textureHeight: Int) {
+    init(screen: Screen, window: DisplayWindow, detail: [LoadedModel.DetailStageFile] = [], automaticDetail: Bool = false,
+         levelCanvases: [StagePipeline.Configuration.Canvas]) {
+        precondition(levelCanvases.count == detail.count + 1, "one canvas per detail level")
         self.screen = screen
         self.window = window
-        self.textureWidth = textureWidth
-        self.textureHeight = textureHeight
+        detailStages = detail
+        self.automaticDetail = automaticDetail
+        self.levelCanvases = levelCanvases
     }
 
-    /// Starts the producer at the wall clock's show time, a frame every 1 / fps, painted at the texture size.
+    /// Starts the producer at the wall clock's show time, a frame every 1 / fps, painted at the level's canvas.
+    ///
+    /// With auto detail the producer first measures every level on its own thread (about a second, before its
+    /// first frame) and runs the longest prefix that fits 80 % of `1 / fps`; otherwise every stage runs.
     func start(exhibition: Exhibition, fps: Double, threads: Int, wallClock: @escaping @Sendable () -> Double,
-               makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory, detail: [LoadedModel.DetailStageFile] = [],
-               startFrame: Int = 0) {
+               makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory, startFrame: Int = 0) {
         let screen = self.screen
-        let stages = detail.map { StagePipeline.Configuration.Stage.detail(name: $0.url.deletingLastPathComponent().lastPathComponent, model: $0.data, threads: threads) }
-        let configuration = StagePipeline.Configuration.standard(width: textureWidth, height: textureHeight, fit: .contain,
-                                                                 background: exhibition.output.background, detail: stages)
+        let stages = detailStages.map { $0.stage(threads: threads) }
+        let top = levelCanvases[levelCanvases.count - 1]
+        let automatic = automaticDetail && !stages.isEmpty
+        let configuration = StagePipeline.Configuration.standard(width: top.width, height: top.height, fit: .contain,
+                                                                 background: exhibition.output.background, detail: stages,
+                                                                 levelCanvases: automatic ? levelCanvases : nil)
+        let monitor = detail, announcedAuto = automaticDetail
+        let settings = AutoDetail.Settings(budgetSeconds: 1 / fps)
         let producer = FrameProducer(name: screen.name, capacity: Self.queueCapacity, fps: fps, startFrame: startFrame, wallClock: wallClock) {
             let generator = try makeGenerator(threads)
             let path = makePath(screen, exhibition.motion, generator.zDim)
-            return FrameRenderer(generator: generator, path: path, configuration: configuration)
+            let renderer = FrameRenderer(generator: generator, path: path, configuration: configuration)
+            renderer.monitor = monitor
+            if automatic {
+                renderer.startAutomaticDetail(settings: settings)
+            } else {
+                monitor.configure(pipeline: renderer.pipeline, automatic: announcedAuto, measuredLevelSeconds: [], budgetSeconds: settings.budgetSeconds)
+            }
+            return renderer
         }
         producer.start()
         self.producer = producer
+        loggedLevel = nil
         startedAt = monotonicSeconds()
         lastDeliveryAt = nil
         hasFreshFrame = false
+    }
+
+    /// The detail level last logged (nil: none yet for this producer).
+    private var loggedLevel: Int?
+
+    /// A log line when auto picked or changed this screen's level since the last call.
+    func detailLogLine() -> String? {
+        guard automaticDetail, !detailStages.isEmpty, let s = detail.snapshot(), !s.measuring, s.level != loggedLevel else { return nil }
+        defer { loggedLevel = s.level }
+        guard let previous = loggedLevel else {
+            let measured = s.measuredLevelMilliseconds.enumerated().map { String(format: "%d: %.1f", $0.offset, $0.element) }.joined(separator: ", ")
+            return String(format: "screen %@: detail auto picked level %d/%d (measured ms per level %@; budget %.1f ms, picks <= %.1f)",
+                          screen.name, s.level, s.maximumLevel, measured, s.budgetMilliseconds, s.budgetMilliseconds * 0.8)
+        }
+        let running = s.milliseconds.compactMap { $0 }.reduce(0, +)
+        return String(format: "screen %@: detail auto %@ to level %d/%d (crossfaded; frames now %.1f ms of %.1f)", screen.name,
+                      s.level < previous ? "stepped down" : "stepped up", s.level, s.maximumLevel, running, s.budgetMilliseconds)
     }
 
     /// Forgets the frame on screen (closing: the next opening fades in fresh frames only).
@@ -494,9 +557,9 @@ final class ScreenStream {
 
     /// Replaces the producer with one for `exhibition`, at the wall clock's show time.
     func restart(exhibition: Exhibition, fps: Double, threads: Int, wallClock: @escaping @Sendable () -> Double,
-                 makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory, detail: [LoadedModel.DetailStageFile]) {
+                 makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
         stop()
-        start(exhibition: exhibition, fps: fps, threads: threads, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath, detail: detail,
+        start(exhibition: exhibition, fps: fps, threads: threads, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath,
               startFrame: (current?.index ?? -1) + 1)
     }
 

@@ -66,10 +66,7 @@ extension Exhibition {
             exhibition.model.path = try t.string("path", default: exhibition.model.path)
             if exhibition.model.path.isEmpty { throw t.invalid("path", "\"\"", "a path to an .onnx file") }
             exhibition.model.threads = try t.int("threads", default: 0, range: 0...64)
-            exhibition.model.detail = try t.stringArray("detail", default: [])
-            if exhibition.model.detail.contains(where: \.isEmpty) || exhibition.model.detail.count > 8 {
-                throw t.invalid("detail", "\(exhibition.model.detail)", "up to 8 paths to detail-stage .onnx files, e.g. [\"Models/met-refiner-256/model.onnx\"]")
-            }
+            exhibition.model.detail = try parseDetail(t)
         }
         if let t = try top.table("motion", allowed: ExhibitionSchema.motion) {
             exhibition.motion = try parseMotion(t)
@@ -129,6 +126,32 @@ extension Exhibition {
             }
         }
         return exhibition
+    }
+
+    /// What `[model] detail` accepts, for its error messages.
+    static let detailForms = "\"auto\" (the default: the shipped stages beside the generator; show picks how many this machine sustains), "
+        + "[] (no detail stages), or a list of up to 8 detail-stage .onnx paths in order, e.g. [\"Models/met-refiner-256/model.onnx\"] (every frame runs all of them)"
+
+    /// `detail = "auto"`, `[]` or a list of stage paths; absent: `"auto"`.
+    private static func parseDetail(_ t: TableReader) throws(ShowError) -> DetailChoice {
+        guard let value = t.table["detail"] else { return .auto }
+        switch value {
+        case .string("auto"):
+            return .auto
+        case let .string(other):
+            // A single path was accepted before "auto" existed; now a path goes in a list, so the string has one meaning.
+            let forms = other.hasSuffix(".onnx") ? "a list, even for one stage: [\"\(other)\"]; or " + detailForms : detailForms
+            throw t.invalid("detail", "\"\(other)\"", forms)
+        case .array:
+            let paths = try t.stringArray("detail", default: [])
+            if paths.contains(where: \.isEmpty) || paths.count > 8 || paths.contains("auto") {
+                throw t.invalid("detail", "\(paths)", detailForms)
+            }
+            return .stages(paths)
+        default:
+            throw ShowError.wrongType(file: t.file, line: t.line("detail"), key: t.qualified("detail"),
+                                      expected: detailForms, found: TableReader.describe(value))
+        }
     }
 
     private static func parseSchedule(_ t: TableReader) throws(ShowError) -> Schedule {

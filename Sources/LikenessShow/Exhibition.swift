@@ -58,19 +58,43 @@ public struct ShowSettings: Sendable, Equatable {
     public var clock: ShowClock { ShowClock(epoch: epoch) }
 }
 
-/// `[model]`: the generator.
+/// `[model]`: the generator and the detail stages after it.
 public struct ModelSettings: Sendable, Equatable {
     /// Path to the `.onnx` file: absolute, or relative to the working directory or the exhibition file's folder (or its parent).
     public var path: String = "Models/met-portraits-128/model.onnx"
     /// Inference threads per generator; 0 = automatic (the cores left after the window).
     public var threads: Int = 0
-    /// Detail stages after the generator, in order (`.onnx` paths found like `path`); empty: the generator
-    /// alone, then Lanczos to the output size.
-    public var detail: [String] = []
-    public init(path: String = "Models/met-portraits-128/model.onnx", threads: Int = 0, detail: [String] = []) {
+    /// The detail stages after the generator (`detail`); by default `"auto"`.
+    public var detail: DetailChoice = .auto
+    public init(path: String = "Models/met-portraits-128/model.onnx", threads: Int = 0, detail: DetailChoice = .auto) {
         self.path = path
         self.threads = threads
         self.detail = detail
+    }
+}
+
+/// `[model] detail`: which detail stages (image → larger image) follow the generator.
+///
+/// A detail level is a prefix of the chain: level 0 is the generator alone, level k the generator and
+/// the first k stages. `frames` and `record` always run the whole chain, so their frames are the same on
+/// every machine; only `show` picks a level, and only with `.auto`.
+public enum DetailChoice: Sendable, Equatable {
+    /// `"auto"` (the default): the shipped stages found beside the generator's folder
+    /// (``DetailChoice/automaticStageFolders``, in order, as far as each reads what the one before paints;
+    /// none for a generator without them). `show` runs the longest prefix this machine sustains and
+    /// steps down (and back up) while it runs; `frames` and `record` run them all.
+    case auto
+    /// Exactly these stages (`.onnx` paths found like `path`), in order, for every frame of every command;
+    /// `[]`: the generator alone, then Lanczos to the output size.
+    case stages([String])
+
+    /// The folders, beside the generator's own folder, that `"auto"` looks in for `model.onnx`, in chain order.
+    public static let automaticStageFolders = ["met-refiner-256", "met-painter-1024"]
+
+    /// The listed paths (none for `.auto`, whose stages are found when the model loads).
+    public var listedPaths: [String] {
+        if case let .stages(paths) = self { return paths }
+        return []
     }
 }
 

@@ -161,7 +161,9 @@ public final class FrameProducer: @unchecked Sendable {
                 case let .skip(target, frames):
                     timeline.skip(to: target, fromFrame: k, over: frames)
                 case let .dissolve(target, frames):
-                    // From the frame the show was at into the one the wall clock shows (one render, one frame allocated).
+                    // From the frame the show was at into the one the wall clock shows (one render, one frame allocated);
+                    // the detail level holds until the dissolve ends, so every frame of it has that frame's size.
+                    renderer.holdsDetailLevel = true
                     var from = renderer.makeFrame()
                     renderer.render(at: timeline.time(ofFrame: k), latentScale: latentScale, into: &from)
                     lock.withLock { allocations += 1 }
@@ -192,6 +194,7 @@ public final class FrameProducer: @unchecked Sendable {
             if let d = dissolve {
                 frame.blend(from: d.from, amount: Float(d.done + 1) / Float(d.frames + 1))
                 dissolve = d.done + 1 < d.frames ? (d.from, d.frames, d.done + 1) : nil
+                if dissolve == nil { renderer.holdsDetailLevel = false }
             }
             if frame.pixels.withUnsafeBufferPointer({ $0.baseAddress }) != storage {
                 lock.withLock { allocations += 1 }   // the recycled frame was still shared: copied, not overwritten

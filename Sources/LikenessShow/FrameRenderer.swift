@@ -14,6 +14,11 @@ public final class FrameRenderer {
     public var outputWidth: Int { pipeline.outputWidth }
     public var outputHeight: Int { pipeline.outputHeight }
 
+    /// `[model] detail = "auto"`: picks and changes the level after each frame (nil: the pipeline's level stays).
+    public private(set) var levelController: DetailLevelController?
+    /// Where each frame's stage times and level are published (the overlay); nil: nowhere.
+    public var monitor: DetailMonitor?
+
     private var latent: [Float]
 
     /// Builds `configuration` around `generator`.
@@ -49,6 +54,41 @@ public final class FrameRenderer {
         latent.withUnsafeBufferPointer { z in
             pipeline.run(latent: z, into: &frame)
         }
+        monitor?.record(pipeline, fadingTo: levelController?.fade?.target)
+        levelController?.frameFinished(pipeline, frameSeconds: pipeline.lastRunSeconds, now: monotonicSeconds())
+    }
+
+    /// Whether the detail level and any crossfade stay as they are for now (while the producer dissolves
+    /// from a frame it kept, every frame must keep that frame's size).
+    public var holdsDetailLevel: Bool {
+        get { levelController?.isHeld ?? false }
+        set { levelController?.isHeld = newValue }
+    }
+
+    /// Starts `detail = "auto"`: measures every level of the pipeline (which must have level canvases) on
+    /// this thread, with the threads its stages were planned for, and runs the longest prefix that fits
+    /// `settings`; from then on each frame may change the level, by a crossfade of about `fadeSeconds`.
+    /// Publishes to ``monitor``. Returns the measurement.
+    @discardableResult
+    public func startAutomaticDetail(settings: AutoDetail.Settings, fadeSeconds: Double = 1) -> StagePipeline.Measurement {
+        precondition(pipeline.levelsCanChange, "auto detail needs a pipeline built with level canvases")
+        monitor?.configure(pipeline: pipeline, automatic: true, measuredLevelSeconds: [], budgetSeconds: settings.budgetSeconds, measuring: true)
+        latent.withUnsafeMutableBufferPointer { path.latent(at: 0, into: $0) }
+        let measurement = latent.withUnsafeBufferPointer { pipeline.measureLevels(latent: $0) }
+        startAutomaticDetail(measurement: measurement, settings: settings, fadeSeconds: fadeSeconds)
+        return measurement
+    }
+
+    /// Starts `detail = "auto"` with levels measured elsewhere (tests, `likeness bench`), at `level` or the
+    /// longest that fits.
+    public func startAutomaticDetail(measurement: StagePipeline.Measurement, settings: AutoDetail.Settings, fadeSeconds: Double = 1,
+                                     level: Int? = nil) {
+        precondition(pipeline.levelsCanChange, "auto detail needs a pipeline built with level canvases")
+        let controller = DetailLevelController(measurement: measurement, settings: settings, fadeSeconds: fadeSeconds, level: level)
+        controller.start(pipeline)
+        levelController = controller
+        monitor?.configure(pipeline: pipeline, automatic: true, measuredLevelSeconds: measurement.levelSeconds,
+                           budgetSeconds: settings.budgetSeconds)
     }
 
     /// Paints show time `t` into a new frame.

@@ -16,6 +16,7 @@ extension LoadedModel {
         lines.append("input        z float32 [N, \(info.zDim)]")
         lines.append("output       image float32 [N, 3, \(info.imageHeight), \(info.imageWidth)] in [-1, 1]")
         lines.append("cost         " + String(format: "%.3f GFLOP per frame", gflopPerFrame))
+        lines += detailLines
         if let object = cardObject {
             let shown: Set<String> = ["name", "credit", "license"]
             let rest = object.filter { !shown.contains($0.key) }
@@ -45,12 +46,46 @@ extension LoadedModel {
             "output": ["name": "image", "shape": ["N", 3, info.imageHeight, info.imageWidth], "range": [-1, 1]],
             "gflop_per_frame": gflopPerFrame,
             "metadata": metadata.filter { $0.key != "likeness.card" },
+            "detail": [
+                "choice": detailIsAutomatic ? "auto" : "list",
+                "stages": detail.map { d -> [String: Any] in
+                    ["path": d.url.path, "name": d.name, "input": [3, d.input.height, d.input.width],
+                     "output": [3, d.output.height, d.output.width], "gflop_per_frame": d.gflopPerFrame]
+                },
+                "chain_gflop_per_frame": chainGFLOPPerFrame,
+            ] as [String: Any],
         ]
         object["card"] = cardObject ?? NSNull()
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
             return "{}"
         }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The generator and every detail stage, per frame.
+    public var chainGFLOPPerFrame: Double {
+        gflopPerFrame + detail.reduce(0) { $0 + $1.gflopPerFrame }
+    }
+
+    /// The detail chain for `likeness info`: each stage, the chain's cost, and what `"auto"` does with it.
+    var detailLines: [String] {
+        guard detailIsAutomatic || !detail.isEmpty else { return [] }
+        guard !detail.isEmpty else {
+            let folders = DetailChoice.automaticStageFolders.map { "../\($0)/model.onnx" }.joined(separator: ", ")
+            return Self.wrap("detail       auto: none (no \(folders) beside this generator's folder that fits it): the generator, then Lanczos", indent: "", hanging: "             ")
+        }
+        var lines = [detailIsAutomatic ? "detail       auto (\(detail.map(\.name).joined(separator: ", ")))" : "detail       listed"]
+        for (k, d) in detail.enumerated() {
+            lines.append(String(format: "  level %d    + %@: %dx%d -> %dx%d, %.3f GFLOP", k + 1, d.name, d.input.width, d.input.height,
+                                d.output.width, d.output.height, d.gflopPerFrame))
+        }
+        let last = detail[detail.count - 1].output
+        lines.append(String(format: "chain        %.3f GFLOP per %dx%d frame (generator and every stage)", chainGFLOPPerFrame, last.width, last.height))
+        if detailIsAutomatic {
+            lines += Self.wrap("auto         show runs the longest prefix this machine sustains at [window] fps (level 0 = the generator alone … \(detail.count) = every stage; measured at start, one level down when it falls behind, crossfaded); frames and record run every stage",
+                               indent: "", hanging: "             ")
+        }
+        return lines
     }
 
     /// The parsed `likeness.card`, or nil when absent or not a JSON object.

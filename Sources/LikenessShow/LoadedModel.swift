@@ -42,6 +42,9 @@ public struct LoadedModel: Sendable {
     public let gflopPerFrame: Double
     /// The exhibition's detail stages (`[model] detail`), checked against the generator and each other.
     public var detail: [DetailStageFile] = []
+    /// Whether `detail` came from `"auto"`: `show` may then run a prefix of it (see ``AutoDetail``);
+    /// `frames` and `record` run all of it either way.
+    public var detailIsAutomatic = false
 
     /// One detail stage read from disk: its bytes (each producer plans its own) and what it does.
     public struct DetailStageFile: Sendable, Equatable {
@@ -49,11 +52,54 @@ public struct LoadedModel: Sendable {
         public let data: Data
         public let input: PlaneShape, output: PlaneShape
         public let gflopPerFrame: Double
+
+        /// Its name in the overlay and logs: the folder of a `model.onnx` (`met-refiner-256`), else the file's name.
+        public var name: String {
+            url.lastPathComponent == "model.onnx" ? url.deletingLastPathComponent().lastPathComponent : url.deletingPathExtension().lastPathComponent
+        }
+
+        /// Reads and checks the stage at `url`.
+        public static func load(url: URL) throws(ShowError) -> DetailStageFile {
+            let stage = try LoadedStage.load(url: url)
+            return DetailStageFile(url: url, data: stage.data,
+                                   input: PlaneShape(channels: stage.inputShape[1], width: stage.inputShape[3], height: stage.inputShape[2]),
+                                   output: PlaneShape(channels: stage.outputShape[1], width: stage.outputShape[3], height: stage.outputShape[2]),
+                                   gflopPerFrame: stage.gflopPerFrame)
+        }
+
+        /// The stage for a pipeline, planned with `threads`.
+        public func stage(threads: Int) -> StagePipeline.Configuration.Stage {
+            .detail(name: name, model: data, threads: threads)
+        }
     }
 
     /// The pipeline's model stages after the generator, planned with `threads` (see ``StagePipeline``).
     public func detailStages(threads: Int) -> [StagePipeline.Configuration.Stage] {
-        detail.map { .detail(name: $0.url.deletingLastPathComponent().lastPathComponent, model: $0.data, threads: threads) }
+        detail.map { $0.stage(threads: threads) }
+    }
+
+    /// The generator's picture, `[3, H, W]`.
+    public var generatorShape: PlaneShape {
+        PlaneShape(channels: 3, width: info.imageWidth, height: info.imageHeight)
+    }
+
+    /// The stages `detail = "auto"` uses for the generator at `generator`: `model.onnx` in each of
+    /// ``DetailChoice/automaticStageFolders`` beside the generator's folder, in order, while each file
+    /// exists and reads what the one before paints (the first missing or unfitting one ends the chain, so a
+    /// custom generator without the shipped stages gets none). A stage that is there but broken is an error.
+    public static func automaticDetail(beside generator: URL, picture: PlaneShape) throws(ShowError) -> [DetailStageFile] {
+        let models = generator.deletingLastPathComponent().deletingLastPathComponent()
+        var chain: [DetailStageFile] = []
+        var shape = picture
+        for folder in DetailChoice.automaticStageFolders {
+            let url = models.appendingPathComponent(folder).appendingPathComponent("model.onnx").standardizedFileURL
+            guard url != generator.standardizedFileURL, FileManager.default.isReadableFile(atPath: url.path) else { break }
+            let stage = try DetailStageFile.load(url: url)
+            guard stage.input == shape else { break }
+            chain.append(stage)
+            shape = stage.output
+        }
+        return chain
     }
 
     /// Size of the picture after the detail stages (the generator's without any).
@@ -86,20 +132,25 @@ public struct LoadedModel: Sendable {
     /// Finds the exhibition's model (or `overridePath`), loads it, and checks the motion settings against it.
     public static func load(for exhibition: Exhibition, overridePath: String? = nil) throws(ShowError) -> LoadedModel {
         var model = try load(url: exhibition.resolveModel(overridePath: overridePath))
-        var shape = PlaneShape(channels: 3, width: model.info.imageWidth, height: model.info.imageHeight)
-        for path in exhibition.model.detail {
-            let candidates = exhibition.candidates(for: path, besideExhibition: true)
-            guard let url = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0.path) }) else {
-                throw .modelNotFound(path: path, searched: candidates.map(\.path))
+        switch exhibition.model.detail {
+        case .auto:
+            model.detail = try automaticDetail(beside: model.url, picture: model.generatorShape)
+            model.detailIsAutomatic = true
+        case let .stages(paths):
+            var shape = model.generatorShape
+            for path in paths {
+                let candidates = exhibition.candidates(for: path, besideExhibition: true)
+                guard let url = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0.path) }) else {
+                    throw .modelNotFound(path: path, searched: candidates.map(\.path))
+                }
+                let stage = try DetailStageFile.load(url: url)
+                guard stage.input == shape else {
+                    throw .invalidRequest(message: "the detail stage \(url.path) reads \(stage.input.width)x\(stage.input.height), but the stage before it paints \(shape.width)x\(shape.height)",
+                                          hint: "list [model] detail in order (refiner before painter) for this generator")
+                }
+                shape = stage.output
+                model.detail.append(stage)
             }
-            let stage = try LoadedStage.load(url: url)
-            let input = PlaneShape(channels: stage.inputShape[1], width: stage.inputShape[3], height: stage.inputShape[2])
-            guard input == shape else {
-                throw .invalidRequest(message: "the detail stage \(url.path) reads \(input.width)x\(input.height), but the stage before it paints \(shape.width)x\(shape.height)",
-                                      hint: "list [model] detail in order (refiner before painter) for this generator")
-            }
-            shape = PlaneShape(channels: 3, width: stage.outputShape[3], height: stage.outputShape[2])
-            model.detail.append(DetailStageFile(url: url, data: stage.data, input: input, output: shape, gflopPerFrame: stage.gflopPerFrame))
         }
         do {
             try LatentPath.validate(zDim: model.info.zDim, style: exhibition.motion.style,

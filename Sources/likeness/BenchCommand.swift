@@ -57,12 +57,20 @@ struct Bench: ParsableCommand {
 
     static let shippedStages = ["Models/met-refiner-256/model.onnx", "Models/met-painter-1024/model.onnx"]
 
+    @Option(help: ArgumentHelp("A detail stage after the generator (repeat it, in chain order): measure the frame pipeline per detail level, then run auto's level changes and crossfades, instead of the generator's layers.", valueName: "stage.onnx"))
+    var detail: [String] = []
+
+    @Option(help: ArgumentHelp("With --detail: the canvas every level is resampled to (square).", valueName: "pixels"))
+    var canvas: Int = 1024
+
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
         guard iterations >= 1, warmup >= 0 else { throw ValidationError("--iterations must be at least 1 and --warmup at least 0") }
         guard chain || stages.isEmpty else { throw ValidationError("--stage belongs to --chain; to time one stage, pass it as --model") }
         guard Bench.parseSize(size) != nil else { throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 1920x1080") }
+        guard (16...4096).contains(canvas) else { throw ValidationError("--canvas must be 16 to 4096 pixels") }
+        if !detail.isEmpty && batch != 1 { throw ValidationError("--detail measures frames one at a time; leave out --batch") }
     }
 
     static func defaultModel() -> String? {
@@ -78,6 +86,14 @@ struct Bench: ParsableCommand {
     func run() throws {
         guard let path = model ?? Bench.defaultModel() else {
             throw fail(CommandError("no model found (Models/met-portraits-128/model.onnx or .cache/bench-128.onnx); run `make fixtures` to create .cache/bench-128.onnx, or pass --model PATH"))
+        }
+        if !detail.isEmpty {
+            do {
+                try runDetail(model: path)
+            } catch {
+                throw fail(error)
+            }
+            return
         }
         let options = EngineOptions(environment: ProcessInfo.processInfo.environment)
         if chain { return try runChain(generatorPath: path, options: options) }

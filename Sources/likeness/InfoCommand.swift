@@ -8,7 +8,11 @@ import LikenessTaste
 /// `likeness info`: what a model is and what it costs.
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show a model's (or a detail stage's) card, input and output shapes, and GFLOP per frame."
+        abstract: "Show a model's (or a detail stage's) card, input and output shapes, and GFLOP per frame.",
+        discussion: """
+        For a generator it also lists the detail stages [model] detail = "auto" (the default) would run after it \
+        (the shipped stages beside its folder, as far as they fit it) and what the chain costs.
+        """
     )
 
     @Argument(help: ArgumentHelp("The model (.onnx).", valueName: "model"))
@@ -28,7 +32,10 @@ struct Info: ParsableCommand {
                 print(json ? stage.jsonSummary : stage.summary)
                 return
             }
-            let loaded = try LoadedModel.load(url: url)
+            var loaded = try LoadedModel.load(url: url)
+            // What `[model] detail = "auto"` (the default) would run after this generator.
+            loaded.detail = try LoadedModel.automaticDetail(beside: url, picture: loaded.generatorShape)
+            loaded.detailIsAutomatic = true
             print(json ? loaded.jsonSummary : loaded.summary)
             if let taste {
                 let loadedTaste = try LoadedTaste.load(url: URL(fileURLWithPath: taste), model: loaded)

@@ -44,7 +44,8 @@ struct Show: ParsableCommand {
             let session = try DisplaySession(quitKeysEnabled: !exhibition.window.kiosk, requireScreen: !explicitDriver)
             let steered = try steering(for: exhibition, model: model)
             let runner = ShowRunner(exhibition: exhibition, model: steered.info,
-                                    makeGenerator: model.makeGenerator, makePath: steered.makePath, detail: model.detail)
+                                    makeGenerator: model.makeGenerator, makePath: steered.makePath, detail: model.detail,
+                                    automaticDetail: model.detailIsAutomatic)
             let clock = try options.moment().map { ShowClock.previewing($0, epoch: exhibition.show.epoch) }
             // systemd (Type=notify): the socket and the watchdog period come in the environment.
             let environment = ProcessInfo.processInfo.environment
@@ -58,6 +59,7 @@ struct Show: ParsableCommand {
                 note(String(format: "show: %.1f s on %@/%@; screen %@: %.1f new frames/s, window %.1f fps, render %.1f ms/frame at %dx%d, mean speed %.0f%%",
                             report.seconds, report.videoDriver, report.renderer, s.name, s.framesPerSecond, s.presentsPerSecond,
                             s.meanRenderSeconds * 1000, s.textureWidth, s.textureHeight, s.meanSpeed * 100))
+                note("show: screen \(s.name): \(s.detail)")
             }
             if let screenshot { note("screenshot saved to \(screenshot)") }
         } catch {

@@ -11,6 +11,9 @@ Writes
   Tests/Fixtures/ops/*.onnx, *.f32         one small model per operator family, odd shapes
   Tests/Fixtures/models/*.onnx, *.f32      whole random-weight generators (DCGAN, FastGAN families)
   Tests/Fixtures/models/tiny-generator.onnx  zDim 16, 32x32, with a likeness.card (used by CLI tests)
+  Tests/Fixtures/models/tiny-stage-32.onnx, tiny-stage-64.onnx
+                                           a random-weight x2 detail chain after it: 32 -> 64 -> 128
+                                           (the auto-detail tests; --chain-stages writes only these)
   Tests/Fixtures/bad/*.onnx + bad.json     the bad-input suite (each must fail to load, cleanly)
   .cache/bench-128.onnx                    ~1.2 GFLOP 128x128 DCGAN-style generator for `likeness bench`
                                            (32 MB of random weights, so not committed)
@@ -529,6 +532,41 @@ def stage_op_cases():
     return cases
 
 
+def chain_stages():
+    """Two random-weight x2 detail stages of the shipped stages' architecture (conv, leaky, conv, pixel
+    shuffle CRD, plus a bilinear upscale of the input, clipped) that follow tiny-generator: 32 -> 64 -> 128.
+
+    Narrow (8 channels), so a frame of the whole chain costs little; their own seeded generator, so they
+    leave every other fixture unchanged.
+    """
+    local = np.random.default_rng(20261215)
+    r = lambda *shape, scale=1.0: (local.standard_normal(shape) * scale).astype(np.float32)
+    stages = []
+    for size in (32, 64):
+        nodes = [
+            node("Conv", ["z", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]), node("LeakyRelu", ["c1"], ["a1"], alpha=0.2),
+            node("Conv", ["a1", "w2", "b2"], ["c2"], pads=[1, 1, 1, 1]),
+            node("DepthToSpace", ["c2"], ["shuffled"], blocksize=2, mode="CRD"),
+            node("Resize", ["z", "", "scales"], ["up"], mode="linear", coordinate_transformation_mode="half_pixel"),
+            node("Add", ["up", "shuffled"], ["sum"]), node("Clip", ["sum", "lo", "hi"], ["image"])]
+        inits = {"w1": r(8, 3, 3, 3, scale=0.3), "b1": r(8, scale=0.1), "w2": r(12, 8, 3, 3, scale=0.1), "b2": r(12, scale=0.1),
+                 "scales": np.array([1, 1, 2, 2], np.float32), "lo": np.array(-1, np.float32), "hi": np.array(1, np.float32)}
+        card = json.dumps({"name": f"Tiny x2 stage {size}", "credit": "Likeness test fixture (random weights)", "license": "CC0-1.0",
+                           "description": f"A random-weight x2 detail stage, {size} -> {2 * size}, for tests only."})
+        model = make_model(nodes, [1, 3, size, size], inits, dynamic_batch=False,
+                           metadata={"likeness.stage": "detail", "likeness.scale": "2", "likeness.card": card})
+        x = (local.standard_normal((1, 3, size, size)) * 0.6).astype(np.float32)
+        assert ort_run(model.SerializeToString(), x).shape == (1, 3, 2 * size, 2 * size)
+        stages.append((os.path.join(FIX, "models", f"tiny-stage-{size}.onnx"), model))
+    return stages
+
+
+def write_chain_stages():
+    for path, model in chain_stages():
+        with open(path, "wb") as f:
+            f.write(model.SerializeToString())
+
+
 def write_stage_ops(golden):
     for name, model, shape, local in stage_op_cases():
         data = model.SerializeToString()
@@ -547,7 +585,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bench", action="store_true", help="only write .cache/bench-128.onnx")
     parser.add_argument("--stage-ops", action="store_true", help="only (re)write the detail stages' operator cases into golden.json")
+    parser.add_argument("--chain-stages", action="store_true", help="only (re)write tiny-stage-32.onnx and tiny-stage-64.onnx")
     args = parser.parse_args()
+    if args.chain_stages:
+        write_chain_stages()
+        return
     bench_path = os.path.join(ROOT, ".cache", "bench-128.onnx")
     if args.bench:
         bench_model(bench_path)
@@ -589,6 +631,7 @@ def main():
                            "expected": base + ".out.f32", "outputShape": list(y.shape), "generator": True})
 
     write_stage_ops(golden)
+    write_chain_stages()
     with open(os.path.join(FIX, "golden.json"), "w") as f:
         json.dump(golden, f, indent=1)
 

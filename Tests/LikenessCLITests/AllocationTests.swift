@@ -38,4 +38,27 @@ struct AllocationTests {
         #expect(process > 0, "the allocation counter was not preloaded")
         #expect(timed == 0, "\(timed) allocations in 20 frames")
     }
+
+    /// The frame pipeline with a detail chain: every level, steps down and up, the crossfades between them, the
+    /// stage timing and the overlay's monitor, through the renderer the show uses: no heap allocation per frame.
+    @Test("likeness bench --detail: auto's level changes and crossfades count 0 heap allocations in their frames")
+    func detailChainAllocatesNothing() throws {
+        let library = try Self.counterLibrary()
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_PRELOAD"] = library.path
+        let models = packageRoot.appendingPathComponent("Tests/Fixtures/models")
+        let result = try likeness(["bench", "--model", models.appendingPathComponent("tiny-generator.onnx").path,
+                                   "--detail", models.appendingPathComponent("tiny-stage-32.onnx").path,
+                                   "--detail", models.appendingPathComponent("tiny-stage-64.onnx").path,
+                                   "--canvas", "96", "--threads", "1", "--iterations", "120", "--warmup", "2", "--json"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let last = try #require(result.stdoutText.split(separator: "\n").last)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        let timed = try #require(json["allocations_in_timed_calls"] as? Int)
+        #expect((json["allocations_in_process"] as? Int ?? 0) > 0, "the allocation counter was not preloaded")
+        #expect((json["level_changes"] as? Int ?? 0) >= 4, "down through both levels and back up: \(last)")
+        #expect((json["crossfade_frames"] as? Int ?? 0) >= 12, "\(last)")
+        #expect(timed == 0, "\(timed) allocations in 120 frames")
+        #expect((json["level_ms"] as? [Double])?.count == 3)
+    }
 }

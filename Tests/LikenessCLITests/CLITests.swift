@@ -82,6 +82,16 @@ import Testing
         let ids = try #require((card["data"] as? [String: Any])?["met_object_ids"] as? [Int])
         #expect(ids.count == 1042)
         #expect((object["gflop_per_frame"] as? Double ?? 0) > 0.1)
+        // What detail = "auto" runs after it: the shipped refiner and painter, and the chain's cost.
+        #expect(text.stdoutText.contains("detail       auto (met-refiner-256, met-painter-1024)\n"), "\(text.stdoutText)")
+        #expect(text.stdoutText.contains("  level 2    + met-painter-1024: 256x256 -> 1024x1024, "))
+        #expect(text.stdoutText.contains(" GFLOP per 1024x1024 frame (generator and every stage)"))
+        let detail = try #require(object["detail"] as? [String: Any])
+        #expect(detail["choice"] as? String == "auto")
+        #expect((detail["stages"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["met-refiner-256", "met-painter-1024"])
+        #expect((detail["chain_gflop_per_frame"] as? Double ?? 0) > 2.5)
+        // A generator with no stages beside it: auto is none.
+        #expect(try likeness(["info", fixtureModel]).stdoutText.contains("detail       auto: none"))
     }
 }
 
@@ -438,7 +448,7 @@ let shippedModel = packageRoot.appendingPathComponent("Models/met-portraits-128/
         let painter = packageRoot.appendingPathComponent("Models/met-painter-1024/model.onnx").path
         let chain = folder.appendingPathComponent("chain.toml"), plain = folder.appendingPathComponent("plain.toml")
         try "[model]\npath = \"\(generator)\"\ndetail = [\"\(refiner)\"]\n[output]\nwidth = 256\nheight = 256\n".write(to: chain, atomically: true, encoding: .utf8)
-        try "[model]\npath = \"\(generator)\"\n[output]\nwidth = 256\nheight = 256\n".write(to: plain, atomically: true, encoding: .utf8)
+        try "[model]\npath = \"\(generator)\"\ndetail = []\n[output]\nwidth = 256\nheight = 256\n".write(to: plain, atomically: true, encoding: .utf8)
         var outputs: [Data] = []
         for (file, name) in [(chain, "a"), (chain, "b"), (plain, "c")] {
             let out = folder.appendingPathComponent(name)
@@ -454,5 +464,29 @@ let shippedModel = packageRoot.appendingPathComponent("Models/met-portraits-128/
         try "[model]\npath = \"\(generator)\"\ndetail = [\"\(painter)\"]\n".write(to: wrong, atomically: true, encoding: .utf8)
         let refused = try likeness(["frames", wrong.path, "--count", "1", "--output", folder.appendingPathComponent("w").path])
         #expect(refused.status != 0 && refused.stderr.contains("reads 256x256, but the stage before it paints 128x128"), "\(refused.stderr)")
+    }
+
+    /// `detail = "auto"` (here by leaving the key out) in `frames` is the whole chain found beside the
+    /// generator, byte for byte the explicit list: offline output never depends on the machine.
+    @Test func framesWithAutoRunTheWholeChain() throws {
+        let root = temporaryFolder()
+        let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/models")
+        for (folder, file) in [("gen", "tiny-generator.onnx"), ("met-refiner-256", "tiny-stage-32.onnx"), ("met-painter-1024", "tiny-stage-64.onnx")] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(file), to: root.appendingPathComponent("\(folder)/model.onnx"))
+        }
+        let generator = root.appendingPathComponent("gen/model.onnx").path
+        let stages = ["met-refiner-256", "met-painter-1024"].map { "\"\(root.appendingPathComponent("\($0)/model.onnx").path)\"" }
+        var outputs: [Data] = []
+        for (name, detail) in [("auto", ""), ("list", "detail = [\(stages.joined(separator: ", "))]\n"), ("none", "detail = []\n")] {
+            let file = root.appendingPathComponent("\(name).toml")
+            try "[model]\npath = \"\(generator)\"\n\(detail)[output]\nwidth = 128\nheight = 128\n".write(to: file, atomically: true, encoding: .utf8)
+            let out = root.appendingPathComponent(name)
+            let result = try likeness(["frames", file.path, "--count", "2", "--output", out.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            outputs.append(try Data(contentsOf: out.appendingPathComponent("frame-000001.png")))
+        }
+        #expect(outputs[0] == outputs[1], "auto in frames is the whole chain")
+        #expect(outputs[0] != outputs[2], "and not the generator alone")
     }
 }

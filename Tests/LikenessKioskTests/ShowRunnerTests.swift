@@ -48,6 +48,44 @@ import LikenessShow
         print("slow generation: shown \(s.framesShown), speed \(s.meanSpeed), variation \(s.intervalVariation), presents \(s.presentsPerSecond)/s")
     }
 
+    /// `detail = "auto"` in the kiosk: the producer measures the tiny fixture chain, runs a level, and the
+    /// report (the overlay's detail lines) names it with milliseconds per stage.
+    @Test func autoDetailPicksALevelAndReportsStageTimes() throws {
+        let stages = try ["tiny-stage-32.onnx", "tiny-stage-64.onnx"].map {
+            try LoadedModel.DetailStageFile.load(url: packageRoot.appendingPathComponent("Tests/Fixtures/models/\($0)"))
+        }
+        let report = try withSDLLock {
+            setenv("SDL_VIDEODRIVER", "dummy", 1)
+            defer { unsetenv("SDL_VIDEODRIVER") }
+            var exhibition = Exhibition()
+            exhibition.window.fps = 30
+            exhibition.window.upscale = .linear
+            exhibition.window.windowedWidth = 200
+            exhibition.window.windowedHeight = 200
+            let model = ModelInfo(name: "fake", credit: "", imageWidth: 32, imageHeight: 32, zDim: 8)
+            let runner = ShowRunner(exhibition: exhibition, model: model, makeGenerator: { _ in FakeGenerator(zDim: 8, width: 32, height: 32) },
+                                    makePath: fakePathFactory, detail: stages, automaticDetail: true)
+            return try runner.run(session: try DisplaySession(), options: .init(seconds: 60, maxFrames: 10, windowed: true))
+        }
+        let s = try #require(report.screens.first)
+        #expect(s.framesShown >= 10)
+        #expect(s.detail.hasPrefix("detail ") && s.detail.contains("/2 auto"), "\(s.detail)")
+        #expect(s.detail.contains("ms generator ") && s.detail.contains("rgb8 "), "\(s.detail)")
+        #expect(s.detail.contains("measured ms per level 0: "), "\(s.detail)")
+        // With linear upscale each level shows its own picture: 32, 64 or 128 px.
+        #expect([32, 64, 128].contains(s.textureWidth), "\(s.textureWidth)")
+    }
+
+    @Test func levelCanvasesFollowEachLevelsPicture() throws {
+        let stages = try ["tiny-stage-32.onnx", "tiny-stage-64.onnx"].map {
+            try LoadedModel.DetailStageFile.load(url: packageRoot.appendingPathComponent("Tests/Fixtures/models/\($0)"))
+        }
+        let model = ModelInfo(name: "fake", credit: "", imageWidth: 32, imageHeight: 32, zDim: 8)
+        // Lanczos up to 4x each picture, never past the window's 200 px.
+        #expect(ShowRunner.levelCanvases(model: model, detail: stages, window: (200, 200), upscale: .lanczos).map(\.width) == [128, 200, 200])
+        #expect(ShowRunner.levelCanvases(model: model, detail: stages, window: (200, 200), upscale: .linear).map(\.width) == [32, 64, 128])
+    }
+
     @Test func diptychDrivesTwoIndependentScreens() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("likeness-diptych-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -89,8 +89,8 @@ struct ScheduleTests {
     @Test("[model] detail: a list of stage paths, validated")
     func detailKey() throws {
         let e = try Exhibition.parse("[model]\ndetail = [\"Models/met-refiner-256/model.onnx\", \"Models/met-painter-1024/model.onnx\"]\n")
-        #expect(e.model.detail.count == 2)
-        #expect(try Exhibition.parse("title = \"x\"").model.detail.isEmpty)
+        #expect(e.model.detail.listedPaths.count == 2)
+        #expect(try Exhibition.parse("title = \"x\"").model.detail == .auto, "absent: auto (AutoDetailTests)")
         #expect(throws: ShowError.self) { try Exhibition.parse("[model]\ndetail = [\"\"]\n") }
         #expect(throws: ShowError.self) { try Exhibition.parse("[model]\ndetail = [1]\n") }
     }
