@@ -47,7 +47,8 @@ struct Frames: ParsableCommand {
                                   origin: try options.moment().map { exhibition.show.clock.showTime(at: $0) } ?? 0)
             let sink: FrameSink = output == "-"
                 ? RawStreamSink()
-                : try PNGSequenceSink(directory: URL(fileURLWithPath: output), startIndex: startFrame)
+                : try PNGSequenceSink(directory: URL(fileURLWithPath: output), startIndex: startFrame,
+                                      options: exhibition.output.pngCompression.options)
             let progress = ProgressReporter(label: "frames", total: count)
             let renderer = HeadlessRenderer(exhibition: exhibition, job: job,
                                             makeGenerator: model.makeGenerator, makePath: try steering(for: exhibition, model: model).makePath,
