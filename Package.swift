@@ -60,6 +60,12 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        // zlib for the PNG writer's deflate (libpng-dev already depends on zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
 
         // MARK: Libraries
         .target(
@@ -77,7 +83,7 @@ let package = Package(
         .target(name: "LikenessPath"),
         // A TOML 1.0 parser with source positions that cannot trap on any input (exhibition files).
         .target(name: "LikenessTOML"),
-        .target(name: "LikenessMedia", dependencies: ["CPNG"]),
+        .target(name: "LikenessMedia", dependencies: ["CPNG", "CZlib"]),
         .target(name: "LikenessDisplay", dependencies: ["CSDL2", "LikenessMedia"]),
         // Exhibitions, the stage pipeline, the frame producer, show commands and state: no SDL.
         .target(name: "LikenessShow", dependencies: ["LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessTOML"]),

@@ -17,17 +17,21 @@ public protocol FrameSink: AnyObject {
 
 /// Writes numbered PNG files `frame-000000.png`, `frame-000001.png`, … into a folder.
 ///
-/// Numbering starts at `startIndex`, so a resumed run (`--start-frame`) continues the same sequence.
+/// Numbering starts at `startIndex`, so a resumed run (`--start-frame`) continues the same sequence. Each file
+/// is written whole under a hidden temporary name and renamed, so the files present are always complete; one
+/// `PNGEncoder` serves the whole run (no allocation per frame).
 public final class PNGSequenceSink: FrameSink {
     /// The folder the files go to.
     public let directory: URL
     /// The index of the next file.
     public private(set) var nextIndex: Int
+    private let encoder: PNGEncoder
 
     /// Creates the folder if needed.
-    public init(directory: URL, startIndex: Int = 0) throws(MediaError) {
+    public init(directory: URL, startIndex: Int = 0, options: PNGOptions = .default) throws(MediaError) {
         self.directory = directory
         self.nextIndex = startIndex
+        encoder = try PNGEncoder(options: options)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -42,7 +46,7 @@ public final class PNGSequenceSink: FrameSink {
     }
 
     public func write(_ frame: Frame) throws(MediaError) {
-        try PNGCodec.write(frame, to: directory.appendingPathComponent(Self.fileName(index: nextIndex)))
+        try encoder.write(frame, to: directory.appendingPathComponent(Self.fileName(index: nextIndex)))
         nextIndex += 1
     }
 

@@ -3,11 +3,13 @@ import Foundation
 
 // MARK: - PNGCodec
 
-/// Reads and writes 8-bit RGB PNG files through libpng's simplified API (`png_image_*`).
+/// Reads and writes 8-bit RGB PNG files: writing through `PNGEncoder` (a row filter and zlib), reading
+/// through libpng's simplified API (`png_image_*`).
 ///
 /// Output is deterministic: no timestamps or text chunks, so the same frame always gives the same bytes.
 /// Files are written to a temporary name in the same folder and renamed into place, so an interrupted
-/// run never leaves a truncated PNG under the final name.
+/// run never leaves a truncated PNG under the final name. For a stream of frames keep one `PNGEncoder`:
+/// these one-off calls make a new one each time.
 public enum PNGCodec {
     /// `PNG_FORMAT_RGB` from png.h (`PNG_FORMAT_FLAG_COLOR`).
     static let formatRGB: UInt32 = 0x02
@@ -15,7 +17,18 @@ public enum PNGCodec {
     static let imageVersion: UInt32 = 1
 
     /// Encodes a frame as PNG bytes.
-    public static func encode(_ frame: Frame) throws(MediaError) -> [UInt8] {
+    public static func encode(_ frame: Frame, options: PNGOptions = .default) throws(MediaError) -> [UInt8] {
+        try PNGEncoder(options: options).encode(frame)
+    }
+
+    /// Writes a frame to `url` atomically (temporary file, then rename).
+    public static func write(_ frame: Frame, to url: URL, options: PNGOptions = .default) throws(MediaError) {
+        try PNGEncoder(options: options).write(frame, to: url)
+    }
+
+    /// libpng's own encoder (simplified API: its adaptive filter choice, zlib level 6), the writer before
+    /// `PNGEncoder` and the reference its tests compare pixels with. It compresses twice (once to measure).
+    static func encodeWithLibpng(_ frame: Frame) throws(MediaError) -> [UInt8] {
         var image = png_image()
         image.version = imageVersion
         image.width = UInt32(frame.width)
@@ -44,17 +57,6 @@ public enum PNGCodec {
         }
         bytes.removeSubrange(Int(size)...)
         return bytes
-    }
-
-    /// Writes a frame to `url` atomically (temporary file, then rename).
-    public static func write(_ frame: Frame, to url: URL) throws(MediaError) {
-        let bytes = try encode(frame)
-        let data = Data(bytes)
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw .pngWriteFailed(path: url.path, reason: Self.reason(of: error))
-        }
     }
 
     /// Decodes PNG bytes (any bit depth or colour type) to 8-bit RGB.

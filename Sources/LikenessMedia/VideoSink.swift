@@ -11,12 +11,18 @@ public struct VideoSettings: Sendable, Equatable {
     /// x264 constant rate factor: 0 lossless … 51 worst; 18 is visually transparent.
     public var quality: Int
     /// x264 speed/size preset (`ultrafast` … `veryslow`).
+    ///
+    /// `veryfast` by default, measured at 1080x1080, CRF 18, on 2 cores while the renderer shares them:
+    /// about 25 ms of CPU a frame (`medium` 63, `ultrafast` 14) and the smallest files of all presets tried
+    /// (a quarter of `ultrafast`'s, a seventh of `superfast`'s, which turns off mb-tree), with no difference
+    /// visible at 1:1 (PSNR-Y 49 dB against the frames; `medium` 50). `-tune film` changed nothing measurable,
+    /// `-tune grain` made files 50% larger; x264's own thread count is kept (`-threads 2` was the same).
     public var preset: String
     /// Fragmented MP4: every keyframe closes a fragment, so even a hard kill of ffmpeg itself leaves a playable
     /// file. Off by default: a plain MP4 with the index in front (`+faststart`) plays everywhere.
     public var fragmented: Bool
 
-    public init(width: Int, height: Int, fps: Int, quality: Int = 18, preset: String = "medium", fragmented: Bool = false) {
+    public init(width: Int, height: Int, fps: Int, quality: Int = 18, preset: String = "veryfast", fragmented: Bool = false) {
         self.width = width
         self.height = height
         self.fps = fps

@@ -12,7 +12,7 @@ public enum ExhibitionSchema {
     public static let schedule = ["open", "closed", "timezone", "outside", "fade"]
     public static let model = ["path", "threads", "detail"]
     public static let motion = ["style", "hold", "morph", "seconds_per_keyframe", "keyframes", "period", "speed", "truncation"]
-    public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented"]
+    public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented", "png_compression"]
     public static let window = ["fullscreen", "vsync", "hide_cursor", "windowed_width", "windowed_height", "fps",
                                 "upscale", "overlay", "caption", "kiosk", "snapshot_folder"]
     public static let record = ["seconds", "loop"]
@@ -82,6 +82,7 @@ extension Exhibition {
             o.background = try t.color("background", default: o.background)
             o.quality = try t.int("quality", default: o.quality, range: 0...51)
             o.fragmented = try t.bool("fragmented", default: o.fragmented)
+            o.pngCompression = try t.choice("png_compression", default: o.pngCompression)
             exhibition.output = o
         }
         if let t = try top.table("window", allowed: ExhibitionSchema.window) {
@@ -355,10 +356,11 @@ struct TableReader {
     }
 
     func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T) throws(ShowError) -> T where T.RawValue == String {
-        let name = try string(key, default: fallback.rawValue)
-        guard let value = T(rawValue: name) else {
-            throw invalid(key, "\"\(name)\"", T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
-        }
+        let names = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        guard let raw = table[key] else { return fallback }
+        // A number where a name belongs (`png_compression = 6`) is told the names, not only "a string".
+        guard case let .string(name) = raw else { throw wrongType(key, expected: "one of the strings \(names)", value: raw) }
+        guard let value = T(rawValue: name) else { throw invalid(key, "\"\(name)\"", names) }
         return value
     }
 

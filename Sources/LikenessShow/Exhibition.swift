@@ -126,6 +126,8 @@ public struct OutputSettings: Sendable, Equatable {
     public var quality: Int = 18
     /// Fragmented MP4 (survives a hard kill of ffmpeg; some old players dislike it).
     public var fragmented: Bool = false
+    /// How `frames` compresses its PNGs: `fast` (the default) or `small`.
+    public var pngCompression: PNGCompression = .fast
     public init() {}
 }
 

@@ -47,12 +47,25 @@ struct Frames: ParsableCommand {
                                   origin: try options.moment().map { exhibition.show.clock.showTime(at: $0) } ?? 0)
             let sink: FrameSink = output == "-"
                 ? RawStreamSink()
-                : try PNGSequenceSink(directory: URL(fileURLWithPath: output), startIndex: startFrame)
+                : try PNGSequenceSink(directory: URL(fileURLWithPath: output), startIndex: startFrame,
+                                      options: exhibition.output.pngCompression.options)
             let progress = ProgressReporter(label: "frames", total: count)
             let renderer = HeadlessRenderer(exhibition: exhibition, job: job,
                                             makeGenerator: model.makeGenerator, makePath: try steering(for: exhibition, model: model).makePath,
                                             detail: model.detailStages(threads: exhibition.model.threads))
-            let outcome = try renderer.run(into: sink) { progress.update(done: $0) }
+            var written = 0
+            let outcome: HeadlessRenderer.Outcome
+            do {
+                outcome = try renderer.run(into: sink) {
+                    written = $0
+                    progress.update(done: $0)
+                }
+            } catch let error as MediaError where output != "-" && written > 0 {
+                // A full disk or a vanished folder: what was written is whole (each file is renamed into place).
+                progress.finish(done: written, note: "stopped by an error; frames \(startFrame)–\(startFrame + written - 1) are complete, "
+                                + "resume with --start-frame \(startFrame + written) once it is fixed")
+                throw error
+            }
             switch outcome {
             case let .completed(frames):
                 progress.finish(done: frames, note: output == "-" ? "wrote \(frames) frames to stdout" : "wrote \(frames) frames to \(output)")

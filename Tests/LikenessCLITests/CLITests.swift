@@ -125,6 +125,22 @@ import Testing
         #expect(try Data(contentsOf: d.appendingPathComponent("frame-000000.png")) != Data(contentsOf: a.appendingPathComponent("frame-000000.png")))
     }
 
+    @Test func pngCompressionChangesTheBytesNotThePixels() throws {
+        let folder = temporaryFolder()
+        let small = folder.appendingPathComponent("small.toml")
+        try "[model]\npath = \"\(fixtureModel)\"\n[output]\nwidth = 64\nheight = 64\npng_compression = \"small\"\n"
+            .write(to: small, atomically: true, encoding: .utf8)
+        let a = folder.appendingPathComponent("fast"), b = folder.appendingPathComponent("small")
+        #expect(try frames(["--count", "2", "--output", a.path]).status == 0)
+        let result = try likeness(["frames", small.path, "--count", "2", "--output", b.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        for name in ["frame-000000.png", "frame-000001.png"] {
+            let fast = a.appendingPathComponent(name), other = b.appendingPathComponent(name)
+            #expect(try Data(contentsOf: fast) != Data(contentsOf: other), "\(name): png_compression was not applied")
+            #expect(try PNGCodec.read(from: fast) == PNGCodec.read(from: other), "\(name): the pixels differ")
+        }
+    }
+
     @Test
     func rawStdoutMatchesThePNGs() throws {
         let folder = temporaryFolder()

@@ -60,6 +60,13 @@ let ffmpegAvailable = (try? VideoSink.locateFFmpeg()) != nil
         #expect(try probe(url)["nb_read_frames"] == "20")
     }
 
+    @Test func recordingsUseVeryfastUnlessToldOtherwise() {
+        let arguments = VideoSink.arguments(settings: VideoSettings(width: 64, height: 64, fps: 30), output: "v.mp4")
+        let preset = arguments.firstIndex(of: "-preset").map { arguments[$0 + 1] }
+        #expect(preset == "veryfast")
+        #expect(!arguments.contains("-tune"))
+    }
+
     @Test func missingFFmpegIsAClearError() {
         #expect(throws: MediaError.self) {
             _ = try VideoSink.locateFFmpeg(environment: ["PATH": "/nonexistent"])
