@@ -195,6 +195,9 @@ final class BandChainStep: Step {
     let valueCapacity: [Int]
     let lineScratch: Int
     let scratchPerPart: Int
+    /// Per thread: each value's band buffer and its rows in the current band (allocated once).
+    private let bufferTable: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    private let needTable: UnsafeMutablePointer<Range<Int>>
 
     init(name: String, operations: [BandChain.Operation], channels: [Int], batch: Int, height: Int, width: Int,
          shuffle: (block: Int, crd: Bool)?, residualActivation: Activation, inputID: Int, residualID: Int, outputID: Int,
@@ -231,6 +234,8 @@ final class BandChainStep: Step {
         }
         lineScratch = Step.cacheLines(line)
         scratchPerPart = valueCapacity.reduce(0, +) + lineScratch
+        bufferTable = .allocate(capacity: channels.count * max(parts, 1))
+        needTable = .allocate(capacity: channels.count * max(parts, 1))
         super.init(name: name, opType: "BandChain")
         flops = operations.reduce(0) { total, op in
             if case .conv(_, let g, _, _, _, _) = op { return total + g.flopsPerImage * Double(batch) }
@@ -238,6 +243,13 @@ final class BandChainStep: Step {
         }
         parallel = parts > 1
         scratchCount = scratchPerPart * max(parts, 1)
+        bufferTable.initialize(repeating: UnsafeMutablePointer<Float>(bitPattern: 16)!, count: channels.count * max(parts, 1))
+        needTable.initialize(repeating: 0..<0, count: channels.count * max(parts, 1))
+    }
+
+    deinit {
+        bufferTable.deallocate()
+        needTable.deallocate()
     }
 
     override var reads: [Int] { residualID >= 0 ? [inputID, residualID] : [inputID] }
@@ -254,35 +266,34 @@ final class BandChainStep: Step {
         let mine = Step.range(height, part: part, of: parts)
         if mine.isEmpty { return }
         let base = scratch + part * scratchPerPart
-        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: channels.count) { buffers in
-            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: channels.count) { need in
-                var offset = 0
-                for v in channels.indices {
-                    buffers[v] = base + offset
-                    offset += valueCapacity[v]
-                }
-                let lines = base + offset
-                for n in 0..<batch {
-                    var y0 = mine.lowerBound
-                    while y0 < mine.upperBound {
-                        let y1 = min(mine.upperBound, y0 + rows)
-                        band(image: n, rows: y0..<y1, buffers: buffers, need: need, lines: lines)
-                        y0 = y1
-                    }
-                }
+        let buffers = bufferTable + part * channels.count, need = needTable + part * channels.count
+        var offset = 0
+        for v in 0..<channels.count {
+            buffers[v] = base + offset
+            offset += valueCapacity[v]
+        }
+        let lines = base + offset
+        for n in 0..<batch {
+            var y0 = mine.lowerBound
+            while y0 < mine.upperBound {
+                let y1 = min(mine.upperBound, y0 + rows)
+                band(image: n, rows: y0..<y1, buffers: buffers, need: need, lines: lines)
+                y0 = y1
             }
         }
     }
 
     /// One band: the rows every value needs, each operation into its band buffer, then the store.
-    private func band(image n: Int, rows: Range<Int>, buffers: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>,
-                      need: UnsafeMutableBufferPointer<Range<Int>>, lines: UnsafeMutablePointer<Float>) {
+    /// (Index loops only: iterators and `reversed()` allocate in debug builds.)
+    private func band(image n: Int, rows: Range<Int>, buffers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
+                      need: UnsafeMutablePointer<Range<Int>>, lines: UnsafeMutablePointer<Float>) {
         let plane = height * width
-        for v in channels.indices { need[v] = 0..<0 }
+        for v in 0..<channels.count { need[v] = 0..<0 }
         need[channels.count - 1] = rows
-        for (i, op) in operations.enumerated().reversed() {
+        var i = operations.count - 1
+        while i >= 0 {
             let wanted = need[i + 1]
-            switch op {
+            switch operations[i] {
             case .conv(let x, let g, _, _, _, _):
                 let reach = g.kernelHeight / 2
                 need[x] = BandChainStep.union(need[x], max(0, wanted.lowerBound - reach)..<min(height, wanted.upperBound + reach))
@@ -290,13 +301,14 @@ final class BandChainStep: Step {
                 need[a] = BandChainStep.union(need[a], wanted)
                 need[b] = BandChainStep.union(need[b], wanted)
             }
+            i -= 1
         }
         // The input is read in place: its band starts at row 0 of the image.
         need[0] = 0..<height
         let source = input + n * channels[0] * plane
-        for (i, op) in operations.enumerated() {
+        for i in 0..<operations.count {
             let out = need[i + 1], target = buffers[i + 1]
-            switch op {
+            switch operations[i] {
             case .conv(let x, let g, let weights, let bias, let epilogue, let curve):
                 let from = x == 0 ? UnsafePointer(source) : UnsafePointer(buffers[x])
                 kernels.table.directConvolution(DirectConvolutionArguments(

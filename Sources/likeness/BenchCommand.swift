@@ -108,7 +108,9 @@ struct Bench: ParsableCommand {
         let input = Bench.input(for: loaded)
         var output = [Float](repeating: 0, count: loaded.outputCount)
 
-        let (totals, cpuSeconds, allocations) = timeRuns { input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { loaded.run(i, into: $0) } } }
+        let (totals, cpuSeconds, allocations) = input.withUnsafeBufferPointer { i in
+            output.withUnsafeMutableBufferPointer { o in timeRuns { loaded.run(i, into: o) } }
+        }
         let layers = loaded.layers
         var layerNanos = [UInt64](repeating: 0, count: layers.count)
         var perLayer = [[Double]](repeating: [], count: layers.count)
@@ -256,8 +258,8 @@ struct Bench: ParsableCommand {
     /// Warm-up, then `iterations` timed calls: wall ms per call, process CPU seconds, heap allocations (when counted).
     private func timeRuns(_ body: () -> Void) -> ([Double], Double, Int?) {
         var totals = [Double](repeating: 0, count: iterations)
-        for _ in 0..<warmup { body() }
         let counter = AllocationCounter()
+        for _ in 0..<warmup { body() }
         let allocationsBefore = counter?.count()
         let cpuStart = processCPUSeconds()
         totals.withUnsafeMutableBufferPointer { tp in
@@ -268,7 +270,8 @@ struct Bench: ParsableCommand {
             }
         }
         let cpuSeconds = processCPUSeconds() - cpuStart
-        let allocations = allocationsBefore.flatMap { before in counter.map { $0.count() - before } }
+        var allocations: Int?
+        if let before = allocationsBefore, let counter { allocations = counter.count() - before }
         return (totals, cpuSeconds, allocations)
     }
 
