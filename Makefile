@@ -162,10 +162,11 @@ painter-model: .cache/crops-256/manifest.csv
 
 # MARK: - Tools
 
-# Side by side with ONNX Runtime on the same threads (the shipped model, else a random 128x128 generator).
+# Side by side with ONNX Runtime on the same threads: the shipped generator (else a random 128x128 one) and
+# the shipped detail stages.
 bench: release venv
 	@[ -f Models/met-portraits-128/model.onnx ] || [ -f .cache/bench-128.onnx ] || $(VENV_PY) Tests/Fixtures/make_fixtures.py --bench
-	$(VENV_PY) Models/training/bench_reference.py --threads 2 --batch 1
+	$(VENV_PY) Models/training/bench_reference.py --stages --threads 2 --batch 1
 
 fixtures: venv
 	$(VENV_PY) Tests/Fixtures/make_fixtures.py
