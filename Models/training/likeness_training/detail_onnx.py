@@ -138,6 +138,40 @@ def metadata(path: Path) -> dict[str, str]:
     return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
 
 
+def _slice_constant_canvases(proto, size) -> None:
+    """In an open-size copy, cut each constant plane block beside the image (a noise canvas) to the input's H x W.
+
+    The file carries the canvas at its own input size as a constant input of a `Concat`; PyTorch's
+    stage slices its canvas to the top-left H x W, so the copy does the same with `Shape` and `Slice`
+    (evaluation only: ONNX Runtime runs these, the engine never sees them).
+    """
+    from onnx import helper, numpy_helper
+    graph = proto.graph
+    shapes = {t.name: list(t.dims) for t in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "Constant":
+            for a in node.attribute:
+                if a.name == "value":
+                    shapes[node.output[0]] = list(a.t.dims)
+    image = graph.input[0].name
+    nodes = []
+    for node in graph.node:
+        for i, name in enumerate(node.input if node.op_type == "Concat" else []):
+            dims = shapes.get(name)
+            if dims is None or len(dims) != 4 or dims[2:] != [size, size]:
+                continue
+            prefix = f"likeness_open_{name}"
+            nodes += [helper.make_node("Shape", [image], [f"{prefix}_shape"], start=2, end=4),
+                      helper.make_node("Slice", [name, f"{prefix}_starts", f"{prefix}_shape", f"{prefix}_axes"],
+                                       [f"{prefix}_sliced"])]
+            graph.initializer.extend([numpy_helper.from_array(np.zeros(2, np.int64), f"{prefix}_starts"),
+                                      numpy_helper.from_array(np.array([2, 3], np.int64), f"{prefix}_axes")])
+            node.input[i] = f"{prefix}_sliced"
+        nodes.append(node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+
+
 class OnnxStage:
     """Runs an exported stage in ONNX Runtime on a batch [N, 3, h, w] in [-1, 1], one image at a time.
 
@@ -163,6 +197,7 @@ class OnnxStage:
             for axis, dim in enumerate(value.type.tensor_type.shape.dim):
                 dim.Clear()
                 dim.dim_param = ("N", "C", "H", "W")[axis]
+        _slice_constant_canvases(proto, self.size)
         self._open_bytes = proto.SerializeToString()
         self._open = None
 

@@ -166,6 +166,25 @@ def test_export_of_a_random_stage_matches_pytorch_and_runs_at_other_sizes(tmp_pa
         check_contract(path, 16, 4)
 
 
+def test_a_stage_with_a_noise_canvas_exports_and_runs_smaller_with_its_canvas_cut_to_size(tmp_path):
+    torch.manual_seed(1)
+    model = make_stage("painter", channels=4, blocks=1, canvas=2, input=16).eval()
+    with torch.no_grad():
+        model.tail.weight.normal_(0, 0.3)
+        model.head.weight[:, 3:].mul_(20)  # make the canvas matter
+    path = tmp_path / "canvas.onnx"
+    export_stage(model, path, 16)
+    info = check_contract(path, 16, 4)
+    assert "Concat" in info["operators"] and compare_runtime(model, path, 16) <= 1e-4
+    runner = OnnxStage(path)
+    x = random_images(2, 10, seed=6)
+    with torch.no_grad():
+        expected = model(x)
+        assert (runner(x) - expected).abs().max() <= 1e-4  # the top-left 10 x 10 of the same canvas
+        model.canvas.copy_(model.canvas.roll(3, -1))
+        assert (model(x) - expected).abs().max() > 1e-2  # the canvas is read: another draw paints otherwise
+
+
 # MARK: - Evaluation
 
 def test_lanczos_keeps_flat_images_and_shapes():
