@@ -128,7 +128,20 @@ public struct OutputSettings: Sendable, Equatable {
     public var fragmented: Bool = false
     /// How `frames` compresses its PNGs: `fast` (the default) or `small`.
     public var pngCompression: PNGCompression = .fast
+    /// How `frames` and `record` use `[model] threads`: whole frames per thread (the default) or every layer split.
+    public var threading: HeadlessThreading = .frames
     public init() {}
+}
+
+/// How the headless outputs (`frames`, `record`) spread their threads over the work.
+///
+/// `frames`: each thread paints whole frames of its own (frame `k` on thread `k mod n`, one model copy each, one
+/// thread per model): no thread waits for another inside a frame, and the single-threaded steps (Lanczos, RGB8)
+/// run side by side too. `layers`: all threads split every layer of one frame at a time (what the live show
+/// does, where a frame must be ready soon after it is asked for). Frames are the same either way.
+public enum HeadlessThreading: String, Sendable, CaseIterable {
+    case frames
+    case layers
 }
 
 /// `[window]`: the kiosk window.

@@ -75,6 +75,7 @@ public final class FrameProducer: @unchecked Sendable {
     private let wallClock: (@Sendable () -> Double)?
     private let catchUp: CatchUp
     private let count: Int?
+    private let frameStride: Int
     private let skipFrames: Int
     private let stopRequested: @Sendable () -> Bool
     private let clock: @Sendable () -> Double
@@ -87,13 +88,15 @@ public final class FrameProducer: @unchecked Sendable {
 
     /// - Parameters:
     ///   - startFrame, count: frames `startFrame ..< startFrame + count` (nil: until stopped).
+    ///   - frameStride: paint every `frameStride`-th of those frames only (`startFrame`, `startFrame + frameStride`, …),
+    ///     for frame threading: one producer per thread, each painting its share. Frame time only (no `wallClock`).
     ///   - origin: the show time of frame 0 (`--at`); ignored with a `wallClock`.
     ///   - wallClock: the show time the wall clock says now; with it the producer starts there and
     ///     catches up by `catchUp` when it falls behind (a live show). Without it, frames keep frame time.
     ///   - skipSeconds: how long a skip to the next keyframe takes, in frame-clock seconds.
     ///   - stopRequested: polled before each frame.
     ///   - clock: seconds on a monotonic clock, for the items' timing figures.
-    public init(name: String, capacity: Int, fps: Double, startFrame: Int = 0, count: Int? = nil,
+    public init(name: String, capacity: Int, fps: Double, startFrame: Int = 0, count: Int? = nil, frameStride: Int = 1,
                 origin: Double = 0, wallClock: (@Sendable () -> Double)? = nil, catchUp: CatchUp = CatchUp(),
                 skipSeconds: Double = 1.5, control: ProducerControl = ProducerControl(),
                 stopRequested: @escaping @Sendable () -> Bool = { false },
@@ -106,7 +109,9 @@ public final class FrameProducer: @unchecked Sendable {
         self.origin = origin
         self.wallClock = wallClock
         self.catchUp = catchUp
+        precondition(frameStride >= 1 && (frameStride == 1 || wallClock == nil), "a frame stride needs frame time")
         self.count = count
+        self.frameStride = frameStride
         skipFrames = max(1, Int((skipSeconds * fps).rounded()))
         self.control = control
         self.stopRequested = stopRequested
@@ -201,7 +206,7 @@ public final class FrameProducer: @unchecked Sendable {
             }
             let now = clock()
             if !queue.put(Item(frame: frame, index: k, showTime: t, renderSeconds: now - began, producedAt: now)) { break }
-            k += 1
+            k += frameStride
         }
     }
 

@@ -30,8 +30,10 @@ public struct HeadlessJob: Sendable, Equatable {
 
 /// Renders frames of one screen without a window and hands them to a `FrameSink` (PNGs, a pipe, ffmpeg).
 ///
-/// Two stages: a `FrameProducer` (path → generator → Lanczos-3 on float planes → RGB8) fills a small queue
-/// while the calling thread encodes and writes, so PNG compression or the pipe overlap with inference. Frames depend only on the
+/// Two stages: `FrameProducer`s (path → generator → detail stages → Lanczos-3 on float planes → RGB8) fill small
+/// queues while the calling thread encodes and writes, so PNG compression or the pipe overlap with inference. With
+/// `[output] threading = "frames"` there is one producer per thread, each painting every n-th frame with its own
+/// single-threaded models (see ``HeadlessThreading``). Frames depend only on the
 /// exhibition, the seed and the frame number, never on timing: the same job gives byte-identical frames.
 /// Stops cleanly (sink finished) on `StopSignal`.
 public final class HeadlessRenderer {
@@ -67,28 +69,50 @@ public final class HeadlessRenderer {
         case outputClosed(frames: Int)
     }
 
+    /// The producers a run starts and the threads each model gets: with `[output] threading = "frames"`, one
+    /// producer per thread of `[model] threads` (0: ``automaticThreads``), each model on one thread, but never more
+    /// producers than frames; with `"layers"`, one producer whose models split every layer over all the threads.
+    public static func lanes(threading: HeadlessThreading, threads: Int, frames: Int?,
+                             automaticThreads: Int = ProcessInfo.processInfo.activeProcessorCount) -> (producers: Int, threadsEach: Int) {
+        guard threading == .frames else { return (1, threads) }
+        let total = threads > 0 ? threads : max(1, min(2, automaticThreads))
+        let producers = max(1, min(total, frames ?? total))
+        return producers == 1 ? (1, threads) : (producers, 1)
+    }
+
     /// Renders the job into `sink`; calls `progress` after each frame written.
     public func run(into sink: FrameSink, progress: ((Int) -> Void)? = nil) throws -> Outcome {
         let job = self.job
         let exhibition = self.exhibition
         let makeGenerator = self.makeGenerator
         let makePath = self.makePath
-        let threads = exhibition.model.threads
         let stopRequested = self.stopRequested
+        let lanes = Self.lanes(threading: exhibition.output.threading, threads: exhibition.model.threads, frames: job.count)
+        let threads = lanes.threadsEach
+        let detail = self.detail.map { stage -> StagePipeline.Configuration.Stage in
+            if case let .detail(name, model, _) = stage { return .detail(name: name, model: model, threads: threads) }
+            return stage
+        }
         let configuration = StagePipeline.Configuration.standard(width: job.width, height: job.height,
                                                                  fit: exhibition.output.fit, background: exhibition.output.background,
                                                                  detail: detail)
-        let producer = FrameProducer(name: "frames", capacity: 3, fps: Double(job.fps), startFrame: job.startFrame, count: job.count,
-                                     origin: job.origin, stopRequested: stopRequested) {
-            let generator = try makeGenerator(threads)
-            let path = makePath(exhibition.screens[job.screenIndex], exhibition.motion, generator.zDim)
-            return FrameRenderer(generator: generator, path: path, configuration: configuration)
+        // Producer i paints frames startFrame + i, + i + n, …; the frames are taken back in order, one from each in turn.
+        let producers = (0..<lanes.producers).map { i in
+            FrameProducer(name: "frames-\(i)", capacity: lanes.producers > 1 ? 2 : 3, fps: Double(job.fps), startFrame: job.startFrame + i,
+                          count: job.count.map { max(0, $0 - i) }, frameStride: lanes.producers,
+                          origin: job.origin, stopRequested: stopRequested) {
+                let generator = try makeGenerator(threads)
+                let path = makePath(exhibition.screens[job.screenIndex], exhibition.motion, generator.zDim)
+                return FrameRenderer(generator: generator, path: path, configuration: configuration)
+            }
         }
-        producer.start()
+        for producer in producers { producer.start() }
+        func stopAll() { for producer in producers { producer.stop() } }
+        func firstError() -> (any Error)? { producers.lazy.compactMap(\.error).first }
 
         var written = 0
         var outcome: Outcome?
-        while let item = producer.take() {
+        while let item = producers[written % producers.count].take() {
             if stopRequested() { break }
             do {
                 try sink.write(item.frame)
@@ -96,16 +120,16 @@ public final class HeadlessRenderer {
                 outcome = .outputClosed(frames: written)
                 break
             } catch {
-                producer.stop()
+                stopAll()
                 try? sink.finish()
                 throw error
             }
-            producer.release(item)
+            producers[written % producers.count].release(item)
             written += 1
             progress?(written)
         }
-        producer.stop()
-        if let error = producer.error {
+        stopAll()
+        if let error = firstError() {
             try? sink.finish()
             throw error
         }
