@@ -27,12 +27,14 @@ import LikenessKernels
 enum BandChain {
     /// One operation of a chain, over the chain's values (0 is its input, i + 1 the result of op i).
     enum Operation {
-        case conv(input: Int, geometry: ConvGeometry, weights: OwnedFloats, bias: OwnedFloats, epilogue: LinearEpilogue, curve: CurveFunction)
+        /// `winograd`: weights packed for ``WinogradBand`` (else ``DirectConvolution``).
+        case conv(input: Int, geometry: ConvGeometry, weights: OwnedFloats, bias: OwnedFloats, epilogue: LinearEpilogue, curve: CurveFunction,
+                  winograd: Bool)
         case add(Int, Int, activation: Activation)
 
         var inputs: [Int] {
             switch self {
-            case .conv(let input, _, _, _, _, _): return [input]
+            case .conv(let input, _, _, _, _, _, _): return [input]
             case .add(let a, let b, _): return [a, b]
             }
         }
@@ -75,9 +77,13 @@ enum BandChain {
                     bias = b.floats
                 }
                 let (epilogue, after) = PackedKernels.split(node.activation)
-                let packed = DirectConvolution.pack(weight.floats, outputChannels: g.outputChannels, inputChannels: g.inputChannels,
-                                                    kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth)
-                operations.append(.conv(input: index, geometry: g, weights: OwnedFloats(packed), bias: OwnedFloats(bias), epilogue: epilogue, curve: after.curve))
+                let winograd = useWinograd(g, p)
+                let packed = winograd
+                    ? WinogradBand.pack(weight.floats, outputChannels: g.outputChannels, inputChannels: g.inputChannels)
+                    : DirectConvolution.pack(weight.floats, outputChannels: g.outputChannels, inputChannels: g.inputChannels,
+                                             kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth)
+                operations.append(.conv(input: index, geometry: g, weights: OwnedFloats(packed), bias: OwnedFloats(bias), epilogue: epilogue,
+                                        curve: after.curve, winograd: winograd))
                 channels.append(g.outputChannels)
             case "Add" where shuffle == nil:
                 guard node.inputs.count == 2, let a = names[node.inputs[0]], let b = names[node.inputs[1]], channels[a] == channels[b],
@@ -156,6 +162,15 @@ enum BandChain {
         return independent + members
     }
 
+    /// Whether a convolution of the chain runs as fused Winograd F(2x2, 3x3) (``WinogradBand``): a 3x3
+    /// one with 8 or more input and output channels, unless ``EngineOptions/winograd`` is off. (The head
+    /// convolution of 3 or 7 channels stays direct: its transforms would cost more than they save.)
+    static func useWinograd(_ g: ConvGeometry, _ p: Planner) -> Bool {
+        p.winograd && g.inputChannels >= 8 && g.outputChannels >= 8
+            && WinogradBand.supports(kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, padLeft: g.padLeft,
+                                     width: g.inputWidth, outputWidth: g.outputWidth)
+    }
+
     /// The geometry of a convolution a chain can hold, reading an input of `shape`, or nil.
     static func chainGeometry(_ node: Node, input shape: [Int], _ p: Planner) -> ConvGeometry? {
         guard node.opType == "Conv", node.inputGate.isEmpty, !node.hasFusedNodes,
@@ -182,6 +197,8 @@ final class BandChainStep: Step {
     let batch: Int, height: Int, width: Int
     let shuffle: (block: Int, crd: Bool)?
     let residualActivation: Activation
+    /// `residualActivation` as the store applies it in registers.
+    let residualSplit: (epilogue: LinearEpilogue, after: Activation)
     let inputID: Int, residualID: Int, outputID: Int
     var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
     var residual: UnsafeMutablePointer<Float>?
@@ -209,6 +226,7 @@ final class BandChainStep: Step {
         self.width = width
         self.shuffle = shuffle
         self.residualActivation = residualActivation
+        residualSplit = PackedKernels.split(residualActivation)
         self.inputID = inputID
         self.residualID = residualID
         self.outputID = outputID
@@ -218,7 +236,7 @@ final class BandChainStep: Step {
         var halo = [Int](repeating: 0, count: channels.count)
         for (i, op) in operations.enumerated().reversed() {
             switch op {
-            case .conv(let x, let g, _, _, _, _): halo[x] = max(halo[x], halo[i + 1] + g.kernelHeight / 2)
+            case .conv(let x, let g, _, _, _, _, _): halo[x] = max(halo[x], halo[i + 1] + g.kernelHeight / 2)
             case .add(let a, let b, _): halo[a] = max(halo[a], halo[i + 1]); halo[b] = max(halo[b], halo[i + 1])
             }
         }
@@ -227,9 +245,12 @@ final class BandChainStep: Step {
         valueCapacity = channels.indices.map { v in v == 0 ? 0 : Step.cacheLines(channels[v] * min(height, r + 2 * halo[v]) * width) }
         var line = 0
         for (i, op) in operations.enumerated() {
-            if case .conv(_, let g, _, _, _, _) = op {
-                line = max(line, DirectConvolution.scratchCount(inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, outputWidth: width,
-                                                                kernelWidth: g.kernelWidth, rows: min(height, r + 2 * halo[i + 1])))
+            if case .conv(_, let g, _, _, _, _, let winograd) = op {
+                let rows = min(height, r + 2 * halo[i + 1])
+                line = max(line, winograd
+                    ? WinogradBand.scratchCount(inputChannels: g.inputChannels, outputChannels: g.outputChannels, outputWidth: width, rows: rows)
+                    : DirectConvolution.scratchCount(inputChannels: g.inputChannels, kernelHeight: g.kernelHeight, outputWidth: width,
+                                                     kernelWidth: g.kernelWidth, rows: rows))
             }
         }
         lineScratch = Step.cacheLines(line)
@@ -238,7 +259,7 @@ final class BandChainStep: Step {
         needTable = .allocate(capacity: channels.count * max(parts, 1))
         super.init(name: name, opType: "BandChain")
         flops = operations.reduce(0) { total, op in
-            if case .conv(_, let g, _, _, _, _) = op { return total + g.flopsPerImage * Double(batch) }
+            if case .conv(_, let g, _, _, _, _, _) = op { return total + g.flopsPerImage * Double(batch) }
             return total
         }
         parallel = parts > 1
@@ -294,7 +315,7 @@ final class BandChainStep: Step {
         while i >= 0 {
             let wanted = need[i + 1]
             switch operations[i] {
-            case .conv(let x, let g, _, _, _, _):
+            case .conv(let x, let g, _, _, _, _, _):
                 let reach = g.kernelHeight / 2
                 need[x] = BandChainStep.union(need[x], max(0, wanted.lowerBound - reach)..<min(height, wanted.upperBound + reach))
             case .add(let a, let b, _):
@@ -309,9 +330,9 @@ final class BandChainStep: Step {
         for i in 0..<operations.count {
             let out = need[i + 1], target = buffers[i + 1]
             switch operations[i] {
-            case .conv(let x, let g, let weights, let bias, let epilogue, let curve):
+            case .conv(let x, let g, let weights, let bias, let epilogue, let curve, let winograd):
                 let from = x == 0 ? UnsafePointer(source) : UnsafePointer(buffers[x])
-                kernels.table.directConvolution(DirectConvolutionArguments(
+                (winograd ? kernels.table.winogradBand : kernels.table.directConvolution)(DirectConvolutionArguments(
                     input: from, channels: g.inputChannels, height: need[x].count, width: width, inputScale: nil,
                     output: target, outputChannels: g.outputChannels, outputHeight: out.count, outputWidth: width,
                     weights: weights.pointer, bias: bias.pointer, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
@@ -343,26 +364,9 @@ final class BandChainStep: Step {
         let b = shuffle.block, co = m / (b * b), ow = width * b, oh = height * b
         let y = output + n * co * oh * ow
         let r = residual.map { $0 + n * co * oh * ow }
-        for c in 0..<co {
-            for row in 0..<rows.count {
-                for i in 0..<b {
-                    let line = (c * oh + (rows.lowerBound + row) * b + i) * ow
-                    let destination = y + line
-                    for j in 0..<b {
-                        let channel = shuffle.crd ? (c * b + i) * b + j : (i * b + j) * co + c
-                        let src = band + channel * count + row * width
-                        var x = 0
-                        if let r {
-                            let add = r + line + j
-                            while x < width { destination[x * b + j] = src[x] + add[x * b]; x += 1 }
-                        } else {
-                            while x < width { destination[x * b + j] = src[x]; x += 1 }
-                        }
-                    }
-                    if residualActivation != .none { residualActivation.applyInPlace(destination, count: ow) }
-                }
-            }
-        }
+        kernels.table.pixelShuffle(PixelShuffleArguments(
+            source: band, rows: rows.count, width: width, block: b, crd: shuffle.crd, outputChannels: co, output: y, outputHeight: oh,
+            firstRow: rows.lowerBound, residual: r.map { UnsafePointer($0) }, epilogue: residualSplit.epilogue, curve: residualSplit.after.curve))
     }
 
     /// `target[i] = a[i] + b[i]`.

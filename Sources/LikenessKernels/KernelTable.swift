@@ -11,6 +11,10 @@ public struct KernelTable: Sendable {
     public let tileColumns: Int
     public let gemm: @Sendable (GemmArguments) -> Void
     public let directConvolution: @Sendable (DirectConvolutionArguments) -> Void
+    /// A 3x3 "same" convolution of a band as fused Winograd F(2x2, 3x3) (``WinogradBand``).
+    public let winogradBand: @Sendable (DirectConvolutionArguments) -> Void
+    /// A band's pixel shuffle plus residual into the output (``PixelShuffleStore``).
+    public let pixelShuffle: @Sendable (PixelShuffleArguments) -> Void
     public let gatherK4S2P1: @Sendable (GatherArguments) -> Void
     public let im2col: @Sendable (Im2colArguments) -> Void
     public let transposedK4S2P1: @Sendable (TransposedConvolutionArguments) -> Void
@@ -20,6 +24,8 @@ public struct KernelTable: Sendable {
     public init(instructionSet: InstructionSet, tileRows: Int, tileColumns: Int,
                 gemm: @escaping @Sendable (GemmArguments) -> Void,
                 directConvolution: @escaping @Sendable (DirectConvolutionArguments) -> Void,
+                winogradBand: @escaping @Sendable (DirectConvolutionArguments) -> Void,
+                pixelShuffle: @escaping @Sendable (PixelShuffleArguments) -> Void,
                 gatherK4S2P1: @escaping @Sendable (GatherArguments) -> Void,
                 im2col: @escaping @Sendable (Im2colArguments) -> Void,
                 transposedK4S2P1: @escaping @Sendable (TransposedConvolutionArguments) -> Void,
@@ -30,6 +36,8 @@ public struct KernelTable: Sendable {
         self.tileColumns = tileColumns
         self.gemm = gemm
         self.directConvolution = directConvolution
+        self.winogradBand = winogradBand
+        self.pixelShuffle = pixelShuffle
         self.gatherK4S2P1 = gatherK4S2P1
         self.im2col = im2col
         self.transposedK4S2P1 = transposedK4S2P1

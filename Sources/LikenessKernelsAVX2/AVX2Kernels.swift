@@ -16,6 +16,8 @@ public let avx2Kernels = KernelTable(
         default: DirectConvolution.run(args, tile: Tile2x32.self)
         }
     },
+    winogradBand: { WinogradBand.run($0, tile: Tile4x16.self) },
+    pixelShuffle: { PixelShuffleStore.run($0, tile: Tile4x16.self) },
     gatherK4S2P1: { TransposedGather.k4s2p1($0) },
     im2col: { Im2col.run($0) },
     transposedK4S2P1: { TransposedConvolution.k4s2p1($0, tile: Tile2x16.self) },

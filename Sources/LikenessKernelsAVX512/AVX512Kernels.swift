@@ -16,6 +16,8 @@ public let avx512Kernels = KernelTable(
         default: DirectConvolution.run(args, tile: Tile8x32.self)
         }
     },
+    winogradBand: { WinogradBand.run($0, tile: Tile16x16.self) },
+    pixelShuffle: { PixelShuffleStore.run($0, tile: Tile16x16.self) },
     gatherK4S2P1: { TransposedGather.k4s2p1($0) },
     im2col: { Im2col.run($0) },
     transposedK4S2P1: { args in
@@ -69,4 +71,10 @@ enum Tile3x64: TileShape {
 enum Tile4x64: TileShape {
     static var rows: Int { 4 }
     static var vectors: Int { 4 }
+}
+
+/// Fused Winograd products: 16 output channels x 16 tiles, 16 zmm accumulators.
+enum Tile16x16: TileShape {
+    static var rows: Int { 16 }
+    static var vectors: Int { 1 }
 }

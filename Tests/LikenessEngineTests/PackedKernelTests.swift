@@ -184,6 +184,135 @@ struct PackedKernelTests {
         }
     }
 
+    struct WinogradBandCase: Sendable, CustomTestStringConvertible {
+        var c: Int, m: Int, h: Int, w: Int
+        var rows: Range<Int>
+        /// Input rows above the band's first (the band buffers of a chain start at a halo).
+        var padTop = 1
+        var scaled = false
+        var curve = CurveFunction.none
+        var testDescription: String { "C\(c)→\(m) \(h)x\(w) rows \(rows) padTop \(padTop) scaled \(scaled) \(curve)" }
+    }
+
+    static let winogradBandCases: [WinogradBandCase] = [
+        WinogradBandCase(c: 32, m: 32, h: 20, w: 128, rows: 0..<20),
+        WinogradBandCase(c: 16, m: 48, h: 9, w: 64, rows: 2..<7, scaled: true),
+        WinogradBandCase(c: 32, m: 12, h: 11, w: 37, rows: 0..<11, curve: .tanh),
+        WinogradBandCase(c: 7, m: 16, h: 6, w: 16, rows: 1..<6, curve: .sigmoid),
+        WinogradBandCase(c: 9, m: 5, h: 5, w: 33, rows: 0..<1),
+        WinogradBandCase(c: 3, m: 17, h: 8, w: 50, rows: 0..<3, padTop: 3),
+        WinogradBandCase(c: 20, m: 20, h: 13, w: 18, rows: 4..<13, padTop: 0),
+    ]
+
+    @Test("fused Winograd F(2x2, 3x3) band: any channel count, width, row band, top padding, input scale and curve",
+          arguments: winogradBandCases, sets)
+    func winogradBand(_ c: WinogradBandCase, set: InstructionSet) throws {
+        let kernels = try #require(PackedKernels.select(set))
+        var random = TestRandom(seed: UInt64(c.c * 100 + c.m * 10 + c.w))
+        let input = random.floats(c.c * c.h * c.w)
+        let weights = random.floats(c.m * c.c * 9, scale: 0.5)
+        let bias = random.floats(c.m)
+        let scale = c.scaled ? random.floats(c.c).map { $0 + 1.5 } : nil
+        let epilogue = LinearEpilogue(negativeSlope: 0.2)
+        let packed = WinogradBand.pack(weights, outputChannels: c.m, inputChannels: c.c)
+        var scratch = [Float](repeating: .nan, count: WinogradBand.scratchCount(inputChannels: c.c, outputChannels: c.m, outputWidth: c.w,
+                                                                                rows: c.rows.count))
+        let sentinel: Float = 12345
+        var output = [Float](repeating: sentinel, count: c.m * c.h * c.w)
+        input.withUnsafeBufferPointer { ip in
+            packed.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    output.withUnsafeMutableBufferPointer { op in
+                        scratch.withUnsafeMutableBufferPointer { sp in
+                            scale.withUnsafeBufferPointerOrNil { scalePointer in
+                                kernels.table.winogradBand(DirectConvolutionArguments(
+                                    input: ip.baseAddress!, channels: c.c, height: c.h, width: c.w, inputScale: scalePointer,
+                                    output: op.baseAddress!, outputChannels: c.m, outputHeight: c.h, outputWidth: c.w,
+                                    weights: wp.baseAddress!, bias: bp.baseAddress!, kernelHeight: 3, kernelWidth: 3,
+                                    padTop: c.padTop, padLeft: 1, rows: c.rows, epilogue: epilogue, curve: c.curve, scratch: sp.baseAddress!))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The kernel's naive twin (Winograd written out per tile), and the plain convolution.
+        let twin = WinogradBand.reference(
+            input: input, channels: c.c, height: c.h, width: c.w, inputScale: scale, weights: weights, outputChannels: c.m, bias: bias,
+            padTop: c.padTop, rows: c.rows, epilogue: epilogue, curve: c.curve)
+        let direct = DirectConvolution.reference(
+            input: input, channels: c.c, height: c.h, width: c.w, inputScale: scale, weights: weights, outputChannels: c.m, outputWidth: c.w,
+            bias: bias, kernelHeight: 3, kernelWidth: 3, padTop: c.padTop, padLeft: 1, rows: c.rows, epilogue: epilogue, curve: c.curve)
+        var actual: [Float] = []
+        for m in 0..<c.m {
+            for oy in 0..<c.h {
+                let row = (m * c.h + oy) * c.w
+                if c.rows.contains(oy) {
+                    actual += output[row..<(row + c.w)]
+                } else {
+                    #expect(output[row..<(row + c.w)].allSatisfy { $0 == sentinel }, "channel \(m) row \(oy) written")
+                }
+            }
+        }
+        let diff = Difference(actual, direct)
+        #expect(diff.normalizedMSE <= 1e-7 && diff.maxAbs <= 1e-4, "fast vs direct: \(diff)")
+        let twinDiff = Difference(twin, direct)
+        #expect(twinDiff.maxAbs <= 1e-5, "reference twin vs direct: \(twinDiff)")
+    }
+
+    struct PixelShuffleCase: Sendable, CustomTestStringConvertible {
+        var block: Int, crd: Bool, co: Int, rows: Int, w: Int, h: Int, firstRow: Int
+        var residual = true
+        var epilogue = LinearEpilogue.identity
+        var curve = CurveFunction.none
+        var testDescription: String { "b\(block) \(crd ? "CRD" : "DCR") C\(co) rows \(firstRow)+\(rows) of \(h)x\(w) residual \(residual) \(epilogue) \(curve)" }
+    }
+
+    static let pixelShuffleCases: [PixelShuffleCase] = [
+        PixelShuffleCase(block: 2, crd: true, co: 3, rows: 5, w: 128, h: 9, firstRow: 3, epilogue: LinearEpilogue(lower: -1, upper: 1)),
+        PixelShuffleCase(block: 4, crd: true, co: 3, rows: 3, w: 37, h: 7, firstRow: 4, epilogue: LinearEpilogue(lower: -0.5, upper: 0.5)),
+        PixelShuffleCase(block: 4, crd: false, co: 2, rows: 2, w: 16, h: 2, firstRow: 0, residual: false),
+        PixelShuffleCase(block: 2, crd: false, co: 5, rows: 1, w: 21, h: 4, firstRow: 2, curve: .tanh),
+        PixelShuffleCase(block: 3, crd: true, co: 2, rows: 2, w: 18, h: 5, firstRow: 1, epilogue: LinearEpilogue(negativeSlope: 0.2)),
+    ]
+
+    @Test("pixel-shuffle store: blocks 2, 4 (vector) and 3, CRD and DCR, residual, epilogue and curve, ragged widths",
+          arguments: pixelShuffleCases, sets)
+    func pixelShuffle(_ c: PixelShuffleCase, set: InstructionSet) throws {
+        let kernels = try #require(PackedKernels.select(set))
+        var random = TestRandom(seed: UInt64(c.block * 1000 + c.w))
+        let b = c.block, ow = c.w * b, oh = c.h * b
+        let source = random.floats(c.co * b * b * c.rows * c.w)
+        let residual = c.residual ? random.floats(c.co * oh * ow) : nil
+        let sentinel: Float = 12345
+        var output = [Float](repeating: sentinel, count: c.co * oh * ow)
+        source.withUnsafeBufferPointer { sp in
+            output.withUnsafeMutableBufferPointer { op in
+                residual.withUnsafeBufferPointerOrNil { rp in
+                    kernels.table.pixelShuffle(PixelShuffleArguments(
+                        source: sp.baseAddress!, rows: c.rows, width: c.w, block: b, crd: c.crd, outputChannels: c.co, output: op.baseAddress!,
+                        outputHeight: oh, firstRow: c.firstRow, residual: rp, epilogue: c.epilogue, curve: c.curve))
+                }
+            }
+        }
+        let expected = PixelShuffleStore.reference(source: source, rows: c.rows, width: c.w, block: b, crd: c.crd, outputChannels: c.co,
+                                                   residual: residual, outputHeight: oh, firstRow: c.firstRow, epilogue: c.epilogue, curve: c.curve)
+        var actual: [Float] = []
+        let band = (c.firstRow * b)..<((c.firstRow + c.rows) * b)
+        for ch in 0..<c.co {
+            for oy in 0..<oh {
+                let row = (ch * oh + oy) * ow
+                if band.contains(oy) {
+                    actual += output[row..<(row + ow)]
+                } else {
+                    #expect(output[row..<(row + ow)].allSatisfy { $0 == sentinel }, "channel \(ch) row \(oy) written")
+                }
+            }
+        }
+        let diff = Difference(actual, expected)
+        #expect(diff.maxAbs <= 1e-5, "\(diff)")
+    }
+
     @Test("instruction set selection: LIKENESS_KERNELS lowers, never raises")
     func selection() {
         #expect(InstructionSet.selected(environment: [:]) == InstructionSet.supported)

@@ -1,0 +1,145 @@
+import Foundation
+
+// MARK: - PixelShuffleStore
+
+/// The store of a pixel shuffle (`DepthToSpace`, DCR or CRD) from a band of rows, plus an optional
+/// residual, through an epilogue and a curve: the last step of a detail stage's band chain.
+///
+/// Source [C·b²][rows][W] (a band of the convolution before the shuffle); output and residual
+/// [C][H·b][W·b] (whole images). Output row (y·b + i), column (x·b + j) of channel c is source
+/// channel (c·b + i)·b + j (CRD) or (i·b + j)·C + c (DCR), row y, column x. For b = 2 and b = 4 the
+/// b source rows of an output row are interleaved in registers (16 columns of each, one store of
+/// 16·b outputs); other blocks and the last columns of a row go one output at a time.
+public enum PixelShuffleStore {
+    /// Stores band rows `args.firstRow ..< args.firstRow + args.rows` (source rows) of the image.
+    /// (Generic over the calling ISA module's tile type only so that each ISA module compiles its own
+    /// copy of every helper; see Scripts/check-kernel-calls.sh.)
+    @inlinable @inline(__always)
+    public static func run<S: TileShape>(_ args: PixelShuffleArguments, tile: S.Type) {
+        let b = args.block, co = args.outputChannels, w = args.width, ow = w * b
+        for c in 0..<co {
+            for row in 0..<args.rows {
+                for i in 0..<b {
+                    let line = (c * args.outputHeight + (args.firstRow + row) * b + i) * ow
+                    let destination = args.output + line
+                    let add = args.residual.map { $0 + line }
+                    var x = 0
+                    if b == 2 {
+                        let s0 = UnsafeRawPointer(source(S.self, args, c, i, 0, row)), s1 = UnsafeRawPointer(source(S.self, args, c, i, 1, row))
+                        while x + 16 <= w {
+                            var v = SIMD32<Float>()
+                            v.evenHalf = s0.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<Float>.self)
+                            v.oddHalf = s1.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<Float>.self)
+                            finish(S.self, v, destination + 2 * x, add.map { $0 + 2 * x }, args)
+                            x += 16
+                        }
+                    } else if b == 4 {
+                        let s0 = UnsafeRawPointer(source(S.self, args, c, i, 0, row)), s1 = UnsafeRawPointer(source(S.self, args, c, i, 1, row))
+                        let s2 = UnsafeRawPointer(source(S.self, args, c, i, 2, row)), s3 = UnsafeRawPointer(source(S.self, args, c, i, 3, row))
+                        while x + 16 <= w {
+                            // a = (s0, s2) interleaved, b = (s1, s3): a[k], b[k] alternate to s0, s1, s2, s3.
+                            var a = SIMD32<Float>(), bb = SIMD32<Float>()
+                            a.evenHalf = s0.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<Float>.self)
+                            a.oddHalf = s2.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<Float>.self)
+                            bb.evenHalf = s1.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<Float>.self)
+                            bb.oddHalf = s3.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<Float>.self)
+                            var low = SIMD32<Float>(), high = SIMD32<Float>()
+                            low.evenHalf = a.lowHalf
+                            low.oddHalf = bb.lowHalf
+                            high.evenHalf = a.highHalf
+                            high.oddHalf = bb.highHalf
+                            finish(S.self, low, destination + 4 * x, add.map { $0 + 4 * x }, args)
+                            finish(S.self, high, destination + 4 * x + 32, add.map { $0 + 4 * x + 32 }, args)
+                            x += 16
+                        }
+                    }
+                    while x < w {
+                        for j in 0..<b {
+                            var y = source(S.self, args, c, i, j, row)[x] + (add?[x * b + j] ?? 0)
+                            y = args.epilogue.apply(y)
+                            destination[x * b + j] = args.curve == .none ? y : args.curve.apply(SIMD16(repeating: y))[0]
+                        }
+                        x += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Source row `row` of the channel that output channel `c`, row phase `i`, column phase `j` reads.
+    @inlinable @inline(__always)
+    static func source<S: TileShape>(_: S.Type, _ args: PixelShuffleArguments, _ c: Int, _ i: Int, _ j: Int, _ row: Int) -> UnsafePointer<Float> {
+        let b = args.block, co = args.outputChannels
+        let channel = args.crd ? (c * b + i) * b + j : (i * b + j) * co + c
+        return args.source + (channel * args.rows + row) * args.width
+    }
+
+    /// 32 outputs: plus the residual, the epilogue and the curve, stored.
+    @inlinable @inline(__always)
+    static func finish<S: TileShape>(_: S.Type, _ v: SIMD32<Float>, _ destination: UnsafeMutablePointer<Float>, _ add: UnsafePointer<Float>?, _ args: PixelShuffleArguments) {
+        var low = v.lowHalf, high = v.highHalf
+        if let add {
+            let raw = UnsafeRawPointer(add)
+            low += raw.loadUnaligned(as: SIMD16<Float>.self)
+            high += raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+        }
+        let out = UnsafeMutableRawPointer(destination)
+        out.storeBytes(of: args.curve.apply(args.epilogue.apply(low)), as: SIMD16<Float>.self)
+        out.storeBytes(of: args.curve.apply(args.epilogue.apply(high)), toByteOffset: 64, as: SIMD16<Float>.self)
+    }
+
+    /// The reference: every output from the definition, one at a time, in [C][rows·b][W·b] order
+    /// for the band's rows (`residual` in the output's whole-image layout).
+    public static func reference(source: [Float], rows: Int, width w: Int, block b: Int, crd: Bool, outputChannels co: Int,
+                                 residual: [Float]?, outputHeight: Int, firstRow: Int, epilogue: LinearEpilogue, curve: CurveFunction) -> [Float] {
+        var out: [Float] = []
+        for c in 0..<co {
+            for oy in 0..<(rows * b) {
+                for ox in 0..<(w * b) {
+                    let sy = oy / b, i = oy % b, x = ox / b, j = ox % b
+                    let channel = crd ? (c * b + i) * b + j : (i * b + j) * co + c
+                    var value = source[(channel * rows + sy) * w + x]
+                    if let residual { value += residual[(c * outputHeight + firstRow * b + oy) * w * b + ox] }
+                    let y = epilogue.apply(value)
+                    switch curve {
+                    case .none: out.append(y)
+                    case .tanh: out.append(Float(Foundation.tanh(Double(y))))
+                    case .sigmoid: out.append(Float(1 / (1 + Foundation.exp(-Double(y)))))
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+// MARK: - PixelShuffleArguments
+
+/// One call of ``PixelShuffleStore/run(_:)``: source [C·b²][rows][W], output and residual
+/// [C][outputHeight][W·b] of one image, the band's first source row.
+public struct PixelShuffleArguments {
+    public var source: UnsafePointer<Float>
+    public var rows: Int, width: Int, block: Int, crd: Bool, outputChannels: Int
+    public var output: UnsafeMutablePointer<Float>
+    public var outputHeight: Int, firstRow: Int
+    public var residual: UnsafePointer<Float>?
+    public var epilogue: LinearEpilogue
+    public var curve: CurveFunction
+
+    public init(source: UnsafePointer<Float>, rows: Int, width: Int, block: Int, crd: Bool, outputChannels: Int,
+                output: UnsafeMutablePointer<Float>, outputHeight: Int, firstRow: Int, residual: UnsafePointer<Float>?,
+                epilogue: LinearEpilogue, curve: CurveFunction) {
+        self.source = source
+        self.rows = rows
+        self.width = width
+        self.block = block
+        self.crd = crd
+        self.outputChannels = outputChannels
+        self.output = output
+        self.outputHeight = outputHeight
+        self.firstRow = firstRow
+        self.residual = residual
+        self.epilogue = epilogue
+        self.curve = curve
+    }
+}
