@@ -212,9 +212,11 @@ final class BandChainStep: Step {
     let valueCapacity: [Int]
     let lineScratch: Int
     let scratchPerPart: Int
-    /// Per thread: each value's band buffer and its rows in the current band (allocated once).
+    /// Per thread: each value's band buffer, its rows in the current band and the rows it holds from
+    /// the band before (allocated once).
     private let bufferTable: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     private let needTable: UnsafeMutablePointer<Range<Int>>
+    private let heldTable: UnsafeMutablePointer<Range<Int>>
 
     init(name: String, operations: [BandChain.Operation], channels: [Int], batch: Int, height: Int, width: Int,
          shuffle: (block: Int, crd: Bool)?, residualActivation: Activation, inputID: Int, residualID: Int, outputID: Int,
@@ -257,6 +259,7 @@ final class BandChainStep: Step {
         scratchPerPart = valueCapacity.reduce(0, +) + lineScratch
         bufferTable = .allocate(capacity: channels.count * max(parts, 1))
         needTable = .allocate(capacity: channels.count * max(parts, 1))
+        heldTable = .allocate(capacity: channels.count * max(parts, 1))
         super.init(name: name, opType: "BandChain")
         flops = operations.reduce(0) { total, op in
             if case .conv(_, let g, _, _, _, _, _) = op { return total + g.flopsPerImage * Double(batch) }
@@ -266,11 +269,13 @@ final class BandChainStep: Step {
         scratchCount = scratchPerPart * max(parts, 1)
         bufferTable.initialize(repeating: UnsafeMutablePointer<Float>(bitPattern: 16)!, count: channels.count * max(parts, 1))
         needTable.initialize(repeating: 0..<0, count: channels.count * max(parts, 1))
+        heldTable.initialize(repeating: 0..<0, count: channels.count * max(parts, 1))
     }
 
     deinit {
         bufferTable.deallocate()
         needTable.deallocate()
+        heldTable.deallocate()
     }
 
     override var reads: [Int] { residualID >= 0 ? [inputID, residualID] : [inputID] }
@@ -288,6 +293,7 @@ final class BandChainStep: Step {
         if mine.isEmpty { return }
         let base = scratch + part * scratchPerPart
         let buffers = bufferTable + part * channels.count, need = needTable + part * channels.count
+        let held = heldTable + part * channels.count
         var offset = 0
         for v in 0..<channels.count {
             buffers[v] = base + offset
@@ -295,19 +301,24 @@ final class BandChainStep: Step {
         }
         let lines = base + offset
         for n in 0..<batch {
+            for v in 0..<channels.count { held[v] = 0..<0 }
             var y0 = mine.lowerBound
             while y0 < mine.upperBound {
                 let y1 = min(mine.upperBound, y0 + rows)
-                band(image: n, rows: y0..<y1, buffers: buffers, need: need, lines: lines)
+                band(image: n, rows: y0..<y1, buffers: buffers, need: need, held: held, lines: lines)
                 y0 = y1
             }
         }
     }
 
     /// One band: the rows every value needs, each operation into its band buffer, then the store.
+    ///
+    /// The bands of a thread walk down the image, so the rows a value needs overlap those it held in
+    /// the band before (the halo): those are moved to the front of its buffer and only the rows
+    /// below them are computed (the halo is recomputed only where the threads' shares meet).
     /// (Index loops only: iterators and `reversed()` allocate in debug builds.)
     private func band(image n: Int, rows: Range<Int>, buffers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
-                      need: UnsafeMutablePointer<Range<Int>>, lines: UnsafeMutablePointer<Float>) {
+                      need: UnsafeMutablePointer<Range<Int>>, held: UnsafeMutablePointer<Range<Int>>, lines: UnsafeMutablePointer<Float>) {
         let plane = height * width
         for v in 0..<channels.count { need[v] = 0..<0 }
         need[channels.count - 1] = rows
@@ -329,6 +340,10 @@ final class BandChainStep: Step {
         let source = input + n * channels[0] * plane
         for i in 0..<operations.count {
             let out = need[i + 1], target = buffers[i + 1]
+            // Rows out.lowerBound ..< first are kept from the band before; first ..< out.upperBound are computed.
+            let first = keep(value: i + 1, rows: out, held: held[i + 1], buffer: target)
+            held[i + 1] = out
+            if first >= out.upperBound { continue }
             switch operations[i] {
             case .conv(let x, let g, let weights, let bias, let epilogue, let curve, let winograd):
                 let from = x == 0 ? UnsafePointer(source) : UnsafePointer(buffers[x])
@@ -336,20 +351,42 @@ final class BandChainStep: Step {
                     input: from, channels: g.inputChannels, height: need[x].count, width: width, inputScale: nil,
                     output: target, outputChannels: g.outputChannels, outputHeight: out.count, outputWidth: width,
                     weights: weights.pointer, bias: bias.pointer, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
-                    padTop: g.padTop + need[x].lowerBound - out.lowerBound, padLeft: g.padLeft, rows: 0..<out.count,
+                    padTop: g.padTop + need[x].lowerBound - out.lowerBound, padLeft: g.padLeft, rows: (first - out.lowerBound)..<out.count,
                     epilogue: epilogue, curve: curve, scratch: lines))
             case .add(let a, let b, let activation):
-                let count = out.count * width
+                let count = (out.upperBound - first) * width
                 for c in 0..<channels[i + 1] {
-                    let pa = (a == 0 ? source + c * plane : buffers[a] + c * need[a].count * width) + (out.lowerBound - need[a].lowerBound) * width
-                    let pb = (b == 0 ? source + c * plane : buffers[b] + c * need[b].count * width) + (out.lowerBound - need[b].lowerBound) * width
-                    let pt = target + c * count
+                    let pa = (a == 0 ? source + c * plane : buffers[a] + c * need[a].count * width) + (first - need[a].lowerBound) * width
+                    let pb = (b == 0 ? source + c * plane : buffers[b] + c * need[b].count * width) + (first - need[b].lowerBound) * width
+                    let pt = target + (c * out.count + first - out.lowerBound) * width
                     BandChainStep.add(pa, pb, into: pt, count: count)
                     if activation != .none { activation.applyInPlace(pt, count: count) }
                 }
             }
         }
         store(image: n, rows: rows, from: buffers[channels.count - 1])
+    }
+
+    /// Moves the rows of `value` that the band before computed and this one needs (`held` ∩ `rows`)
+    /// from their place in the buffer's old layout ([C][held rows][W]) to the new one ([C][rows][W]);
+    /// returns the first row left to compute.
+    private func keep(value v: Int, rows: Range<Int>, held: Range<Int>, buffer: UnsafeMutablePointer<Float>) -> Int {
+        guard !held.isEmpty, held.lowerBound <= rows.lowerBound, held.upperBound > rows.lowerBound,
+              held.upperBound <= rows.upperBound else { return rows.lowerBound }
+        let kept = (held.upperBound - rows.lowerBound) * width, shift = (rows.lowerBound - held.lowerBound) * width
+        let oldStride = held.count * width, newStride = rows.count * width
+        if shift == 0 && oldStride == newStride { return held.upperBound }
+        // Channel c moves from c · oldStride + shift to c · newStride: in increasing order when the
+        // channels move towards the start, else from the last channel down (no channel overwrites
+        // one not moved yet; `update(from:count:)` handles the overlap within a channel).
+        let count = channels[v]
+        if newStride <= oldStride {
+            for c in 0..<count { (buffer + c * newStride).update(from: buffer + c * oldStride + shift, count: kept) }
+        } else {
+            var c = count - 1
+            while c >= 0 { (buffer + c * newStride).update(from: buffer + c * oldStride + shift, count: kept); c -= 1 }
+        }
+        return held.upperBound
     }
 
     /// The last value's band rows into the output: as they are, or pixel-shuffled, plus the

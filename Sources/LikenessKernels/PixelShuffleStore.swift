@@ -84,8 +84,19 @@ public enum PixelShuffleStore {
             high += raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
         }
         let out = UnsafeMutableRawPointer(destination)
-        out.storeBytes(of: args.curve.apply(args.epilogue.apply(low)), as: SIMD16<Float>.self)
-        out.storeBytes(of: args.curve.apply(args.epilogue.apply(high)), toByteOffset: 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: args.curve.apply(epilogue(S.self, low, args.epilogue)), as: SIMD16<Float>.self)
+        out.storeBytes(of: args.curve.apply(epilogue(S.self, high, args.epilogue)), toByteOffset: 64, as: SIMD16<Float>.self)
+    }
+
+    /// ``LinearEpilogue/apply(_:)-(SIMD16<Float>)`` with the bounds as compare-and-blend: `pointwiseMax`/`Min`
+    /// against a bound that is no compile-time constant become a loop over the lanes (Float.maximum's
+    /// NaN rules), which made the Clip of this store 20x slower than its loads and stores.
+    @inlinable @inline(__always)
+    static func epilogue<S: TileShape>(_: S.Type, _ x: SIMD16<Float>, _ e: LinearEpilogue) -> SIMD16<Float> {
+        var y = e.negativeSlope == 1 ? x : LinearEpilogue(negativeSlope: e.negativeSlope).apply(x)
+        if e.lower != -.infinity { let bound = SIMD16(repeating: e.lower); y = y.replacing(with: bound, where: y .< bound) }
+        if e.upper != .infinity { let bound = SIMD16(repeating: e.upper); y = y.replacing(with: bound, where: y .> bound) }
+        return y
     }
 
     /// The reference: every output from the definition, one at a time, in [C][rows·b][W·b] order
