@@ -30,8 +30,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from likeness_training.detail import (DEGRADATIONS, STAGES, PatchDiscriminator, count_flops, degrade,  # noqa: E402
-                                      make_stage, read_heldout)
+from likeness_training.detail import (DEGRADATIONS, STAGES, PatchDiscriminator, band_texture_loss,  # noqa: E402
+                                      count_flops, degrade, make_stage, read_heldout)
 from likeness_training.diffaugment import diff_augment  # noqa: E402
 from prepare import license_refusal, read_manifest  # noqa: E402
 from train import save_grid, update_ema  # noqa: E402
@@ -137,6 +137,13 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--lr-d", type=float, default=2e-4)
     p.add_argument("--adv", type=float, default=0.0, help="adversarial weight (default: refiner 0.01, painter 0.03)")
     p.add_argument("--warmup", type=float, default=0.3, help="share of the budget with the Charbonnier loss alone")
+    p.add_argument("--pixel-pool", type=int, default=1,
+                   help="compare output and real after this average pooling (2: the pixel loss leaves the finest "
+                        "texture's phase to the adversarial loss)")
+    p.add_argument("--texture", type=float, default=0.0,
+                   help="weight of the texture loss (sliced Wasserstein of the finest two Laplacian bands' 5x5 patches, "
+                        "output against its real patch; 0: off)")
+    p.add_argument("--scale-min", type=float, default=0.6, help="painter: paintings are read at a random scale in [this, 1]")
     p.add_argument("--d-base", type=int, default=32)
     p.add_argument("--ema", type=float, default=0.999)
     p.add_argument("--minutes", type=float, default=50.0)
@@ -183,7 +190,7 @@ def main(argv=None) -> int:
         images = load_paintings(items)
         object_ids = sorted({oid for oid, _ in items})
         source = {"kind": "whole source paintings at native resolution (800 px long side)", "paintings": len(items)}
-        batch_fn = lambda n: painting_batch(images, n, hr, rng)  # noqa: E731
+        batch_fn = lambda n: painting_batch(images, n, hr, rng, (args.scale_min, 1.0))  # noqa: E731
     overlap = set(object_ids) & heldout
     assert not overlap, f"held-out ids in the training set: {sorted(overlap)[:5]}"
     print(f"train_detail: {args.stage} x{scale} on {len(object_ids)} object ids ({source}); "
@@ -198,7 +205,7 @@ def main(argv=None) -> int:
     config = {
         "stage": args.stage, "scale": scale, "channels": spec["channels"], "blocks": spec["blocks"],
         "canvas": spec["canvas"], "input_size": spec["input"], "patch": patch, "batch": args.batch, "lr": args.lr, "lr_d": args.lr_d,
-        "adv": adv, "warmup": args.warmup, "d_base": args.d_base, "ema": args.ema, "minutes": args.minutes,
+        "adv": adv, "warmup": args.warmup, "pixel_pool": args.pixel_pool, "texture": args.texture, "scale_min": args.scale_min, "d_base": args.d_base, "ema": args.ema, "minutes": args.minutes,
         "seed": args.seed, "degradation": recipe, "source": source, "met_object_ids": object_ids,
         "heldout_ids": sorted(heldout), "torch": torch.__version__, "device": "cpu",
         "cpu": platform.processor() or platform.machine(), "cpu_threads": torch.get_num_threads(),
@@ -208,8 +215,11 @@ def main(argv=None) -> int:
                           "head; ") if spec["canvas"] else "") + (f"{spec['blocks'] + 2} 3x3 convolutions of {spec['channels']} channels with LeakyReLU(0.2) "
                          f"at the input resolution (a skip over the body), a 3x3 convolution to {3 * scale * scale} "
                          f"channels, PixelShuffle x{scale}, added to a bilinear x{scale} upscale, clipped to [-1, 1]; "
-                         "Charbonnier loss, then + hinge adversarial loss from a spectral-norm PatchGAN with "
-                         "DiffAugment (color,translation); Adam; EMA of the weights"),
+                         + ("Charbonnier loss " + (f"after a {args.pixel_pool}x{args.pixel_pool} average pool, " if args.pixel_pool > 1 else "")
+                            + (f"+ {args.texture} x a texture loss (sliced Wasserstein of 5x5 patches of the finest two "
+                               "Laplacian bands, output against real), " if args.texture else "")
+                            + "then + hinge adversarial loss from a spectral-norm PatchGAN with "
+                         "DiffAugment (color,translation); Adam; EMA of the weights")),
     }
     (args.out / "config.json").write_text(json.dumps(config, indent=1))
     fixed = batch_fn(8)
@@ -241,19 +251,24 @@ def main(argv=None) -> int:
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
-        pixel = charbonnier(fake, real)
+        pool = args.pixel_pool
+        pixel = charbonnier(F.avg_pool2d(fake, pool), F.avg_pool2d(real, pool)) if pool > 1 else charbonnier(fake, real)
         loss_g = pixel
+        loss_tex = torch.zeros(())
+        if args.texture:
+            loss_tex = band_texture_loss(fake, real)
+            loss_g = loss_g + args.texture * loss_tex
         loss_adv = torch.zeros(())
         if adversarial:
             loss_adv = -disc(diff_augment(fake, "color,translation")).mean()
-            loss_g = pixel + adv * loss_adv
+            loss_g = loss_g + adv * loss_adv
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
         update_ema(ema, model, args.ema if step > 200 else 0.0)
         if step % args.log_every == 0 or step == 1:
             record = {"step": step, "minutes": round((time.monotonic() - start) / 60, 2), "pixel": round(pixel.item(), 5),
-                      "adv": round(loss_adv.item(), 4), "loss_d": round(loss_d.item(), 4),
+                      "adv": round(loss_adv.item(), 4), "texture": round(loss_tex.item(), 5), "loss_d": round(loss_d.item(), 4),
                       "patches_seen": step * args.batch, "adversarial": adversarial}
             log.write(json.dumps(record) + "\n")
             log.flush()
