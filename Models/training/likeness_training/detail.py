@@ -242,14 +242,10 @@ def band_texture_loss(fake: torch.Tensor, real: torch.Tensor, levels: int = 2, s
     from likeness_training.metrics import _blur
     total = fake.new_zeros(())
     for _ in range(levels):
-        bands = []
+        bands, downs = [], []
         for x in (fake, real):
-            down = _blur(x)[..., ::2, ::2]
-            bands.append(x - _blur(F.interpolate(down, scale_factor=2, mode="nearest")))
-            if x is fake:
-                fake_down = down
-            else:
-                real_down = down
+            downs.append(_blur(x)[..., ::2, ::2])
+            bands.append(x - _blur(F.interpolate(downs[-1], scale_factor=2, mode="nearest")))
         oy, ox = (int(v) for v in torch.randint(0, stride, (2,), generator=generator))
         pf = F.unfold(bands[0][..., oy:, ox:], size, stride=stride)   # [N, C*size*size, L]
         pr = F.unfold(bands[1][..., oy:, ox:], size, stride=stride)
@@ -259,7 +255,7 @@ def band_texture_loss(fake: torch.Tensor, real: torch.Tensor, levels: int = 2, s
         proj_f = torch.sort(torch.einsum("ncl,cd->ndl", pf, d), dim=-1).values
         proj_r = torch.sort(torch.einsum("ncl,cd->ndl", pr, d), dim=-1).values
         total = total + (proj_f - proj_r).abs().mean()
-        fake, real = fake_down, real_down
+        fake, real = downs
     return total / levels
 
 

@@ -232,3 +232,20 @@ def test_compare_picture_layout():
     eyes = detail_eval.region(faces[0], "eyes")
     assert eyes.shape[-1] == 32 and picture.height == 2 * (32 + 14 + 4)
     assert picture.width == 2 * (32 + 4) + 2 * (32 + 4) + 4 * (16 + 4)
+
+
+# MARK: - Texture loss
+
+def test_the_texture_loss_asks_for_the_amount_and_kind_of_detail_not_its_place():
+    from likeness_training.detail import band_texture_loss
+    g = torch.Generator().manual_seed(3)
+    real = (torch.rand(2, 3, 64, 64, generator=g) * 2 - 1) * 0.5
+    same = band_texture_loss(real, real, generator=torch.Generator().manual_seed(1))
+    moved = band_texture_loss(real.roll((7, 5), (-2, -1)), real, generator=torch.Generator().manual_seed(1))
+    smooth = torch.nn.functional.avg_pool2d(real, 4).repeat_interleave(4, -1).repeat_interleave(4, -2)
+    flat = band_texture_loss(smooth, real, generator=torch.Generator().manual_seed(1))
+    assert float(same) == 0.0
+    assert float(moved) < 0.35 * float(flat), (float(moved), float(flat))  # sampling noise only
+    x = smooth.clone().requires_grad_(True)
+    band_texture_loss(x, real).backward()
+    assert x.grad is not None and float(x.grad.abs().sum()) > 0
