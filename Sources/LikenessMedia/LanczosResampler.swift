@@ -17,7 +17,10 @@ public enum Fit: String, Sendable, CaseIterable {
 /// Lanczos-3 resampling of planar float images `[3, H, W]` from one fixed size to another, allocation-free per frame.
 ///
 /// Separable: a horizontal pass into a float buffer `[3, sourceHeight, destinationRect.width]`, then a vertical pass
-/// into the target planes. The kernel is `sinc(x) * sinc(x / 3)` for `|x| < 3` (Duchon 1979; Turkowski 1990),
+/// into the target planes. The horizontal pass takes 16 rows at a time: it transposes them into a column-major block
+/// (16 floats per source column), so each output column's taps are 16-lane loads and multiply-adds, then transposes the
+/// block's outputs back (the same sums in the same order as one row at a time, so the same floats; 4–6x faster than
+/// gathering each output's taps from one row). The kernel is `sinc(x) * sinc(x / 3)` for `|x| < 3` (Duchon 1979; Turkowski 1990),
 /// widened by the scale factor when shrinking so it also low-pass filters. Taps are precomputed once per axis
 /// (start index and normalised weights; edges clamp). Works on the model's floats (`[-1, 1]`), so a frame is
 /// quantised to bytes only once, after resampling (`RGB8Conversion`); values may overshoot `[-1, 1]` slightly
@@ -42,6 +45,12 @@ public final class LanczosResampler {
     private let horizontalOffsets: [Int]
     /// For each vertical tap, the float offset of its (edge-clamped) row in one intermediate plane.
     private let verticalOffsets: [Int]
+    /// The horizontal pass's 16-row blocks: the source rows transposed (`[sourceWidth][16]`), and the outputs
+    /// before they are transposed back (`[destinationRect.width][16]`).
+    private var sourceBlock: [Float]
+    private var outputBlock: [Float]
+    /// Rows the horizontal pass takes at once (16); 1 runs it one row at a time (the tests compare the two).
+    var blockRows = 16
 
     /// Precomputed filter taps for one axis.
     struct Taps {
@@ -134,6 +143,8 @@ public final class LanczosResampler {
         horizontal = Taps(offset: srcX, length: srcW, outputs: dst.width)
         vertical = Taps(offset: srcY, length: srcH, outputs: dst.height)
         scratch = [Float](repeating: 0, count: 3 * sourceHeight * dst.width)
+        sourceBlock = [Float](repeating: 0, count: 16 * sourceWidth)
+        outputBlock = [Float](repeating: 0, count: 16 * dst.width)
         let h = horizontal, v = vertical
         horizontalOffsets = (0..<(dst.width * h.count)).map { j in
             min(max(h.start[j / h.count] + j % h.count, 0), sourceWidth - 1)
@@ -174,17 +185,30 @@ public final class LanczosResampler {
             // Horizontal pass, per plane: source [3, sh, sw] -> mid [3, sh, rw]. Tap columns are precomputed and clamped.
             horizontal.weights.withUnsafeBufferPointer { hw in
                 horizontalOffsets.withUnsafeBufferPointer { offsets in
-                    let taps = horizontal.count
-                    for row in 0..<(3 * sh) {
-                        let srcRow = srcBase + row * sw
-                        let midRow = midBase + row * rw
-                        for x in 0..<rw {
-                            var acc: Float = 0
-                            let base = x * taps
-                            for k in 0..<taps {
-                                acc += hw[base + k] * srcRow[offsets[base + k]]
+                    sourceBlock.withUnsafeMutableBufferPointer { block in
+                        outputBlock.withUnsafeMutableBufferPointer { out in
+                            let taps = horizontal.count, rows = 3 * sh
+                            var row = 0
+                            if blockRows == 16, let t = block.baseAddress, let u = out.baseAddress {
+                                while row + 16 <= rows {
+                                    Self.horizontalBlock(source: srcBase + row * sw, sourceWidth: sw, into: midBase + row * rw, width: rw,
+                                                         taps: taps, weights: hw, offsets: offsets, block: t, outputs: u)
+                                    row += 16
+                                }
                             }
-                            midRow[x] = acc
+                            while row < rows {
+                                let srcRow = srcBase + row * sw
+                                let midRow = midBase + row * rw
+                                for x in 0..<rw {
+                                    var acc: Float = 0
+                                    let base = x * taps
+                                    for k in 0..<taps {
+                                        acc += hw[base + k] * srcRow[offsets[base + k]]
+                                    }
+                                    midRow[x] = acc
+                                }
+                                row += 1
+                            }
                         }
                     }
                 }
@@ -221,6 +245,33 @@ public final class LanczosResampler {
                     }
                 }
             }
+        }
+    }
+
+    /// The horizontal pass of 16 source rows (`sourceWidth` apart) into 16 intermediate rows (`width` apart): the
+    /// rows transposed into `block` (`[sourceWidth][16]`), each output column's taps summed 16 rows at once into
+    /// `outputs` (`[width][16]`), then transposed back. Per output, the sum runs over the taps in order, as the
+    /// row-at-a-time loop does.
+    @inline(__always)
+    static func horizontalBlock(source: UnsafePointer<Float>, sourceWidth sw: Int, into mid: UnsafeMutablePointer<Float>, width rw: Int,
+                                taps: Int, weights: UnsafeBufferPointer<Float>, offsets: UnsafeBufferPointer<Int>,
+                                block: UnsafeMutablePointer<Float>, outputs: UnsafeMutablePointer<Float>) {
+        for r in 0..<16 {
+            let row = source + r * sw
+            for x in 0..<sw { block[x * 16 + r] = row[x] }
+        }
+        let columns = UnsafeRawPointer(block), results = UnsafeMutableRawPointer(outputs)
+        for x in 0..<rw {
+            let base = x * taps
+            var acc = SIMD16<Float>(repeating: 0)
+            for k in 0..<taps {
+                acc += weights[base + k] * columns.loadUnaligned(fromByteOffset: offsets[base + k] * 64, as: SIMD16<Float>.self)
+            }
+            results.storeBytes(of: acc, toByteOffset: x * 64, as: SIMD16<Float>.self)
+        }
+        for r in 0..<16 {
+            let row = mid + r * rw
+            for x in 0..<rw { row[x] = outputs[x * 16 + r] }
         }
     }
 

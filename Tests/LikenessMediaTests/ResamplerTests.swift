@@ -67,6 +67,28 @@ func noiseFrame(width: Int, height: Int, seed: UInt64 = 42) -> Frame {
         #expect(worst <= 1, "max |Δ| = \(worst)")
     }
 
+    /// The 16-row blocks of the horizontal pass give the same floats as one row at a time (sizes with whole blocks and
+    /// a tail of rows; upscaling, shrinking, contain and cover).
+    @Test(arguments: [(128, 128, 1080, 1080, Fit.contain), (37, 23, 100, 70, Fit.stretch), (64, 48, 30, 20, Fit.cover),
+                      (40, 40, 96, 54, Fit.contain)])
+    func blocksOfRowsGiveTheSameFloats(sw: Int, sh: Int, tw: Int, th: Int, fit: Fit) {
+        var values = PlanarImage(channels: 3, width: sw, height: sh)
+        var random: UInt64 = 7
+        values.withUnsafeMutableBufferPointer { p in
+            for i in p.indices {
+                random = random &* 6364136223846793005 &+ 1442695040888963407
+                p[i] = Float(Int(random >> 40) % 2001 - 1000) / 1000
+            }
+        }
+        let blocked = LanczosResampler(sourceWidth: sw, sourceHeight: sh, targetWidth: tw, targetHeight: th, fit: fit)
+        let rows = LanczosResampler(sourceWidth: sw, sourceHeight: sh, targetWidth: tw, targetHeight: th, fit: fit)
+        rows.blockRows = 1
+        var a = PlanarImage(channels: 3, width: tw, height: th), b = PlanarImage(channels: 3, width: tw, height: th)
+        blocked.resample(values, into: &a)
+        rows.resample(values, into: &b)
+        #expect(a == b)
+    }
+
     @Test func flatColourStaysFlat() {
         let src = Frame(width: 16, height: 16, color: RGBColor(red: 200, green: 30, blue: 90))
         let out = LanczosResampler(sourceWidth: 16, sourceHeight: 16, targetWidth: 100, targetHeight: 100).resample(src)
