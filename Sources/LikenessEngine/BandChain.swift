@@ -130,9 +130,24 @@ enum BandChain {
         // Nodes after the chain's last one are left to the planner's own walk.
         independent.removeAll { $0 > members[members.count - 1] }
 
-        // Plan: the independent nodes first, then the chain as one step.
-        for i in independent { try p.planNode(nodes[i]) }
-        if let r = residual, let shuffle {
+        // Plan: the independent nodes first, then the chain as one step. A bilinear Resize that only the
+        // residual Add reads is not planned: the store blends it on the fly (``PixelShuffleUpscale``).
+        // (The Resize may come before the chain in the node order: the planner defers it, see ``defers``.)
+        var upscaleNode: Int?
+        if let r = residual, p.consumerCount(r.name) == 1 {
+            upscaleNode = independent.first { ["Resize", "Upsample"].contains(nodes[$0].opType) && nodes[$0].outputs.first == r.name }
+                ?? p.deferred.first { nodes[$0].outputs.first == r.name }
+            if let k = upscaleNode, !independent.contains(k) { independent.append(k) }
+        }
+        for i in independent where i != upscaleNode { try p.planNode(nodes[i]) }
+        var upscale: (tables: ResizeTables, input: Int)?
+        if let k = upscaleNode, let shuffle {
+            let block = shuffle.block
+            let want = [firstGeometry.batch, channels[operations.count] / (block * block), height * block, width * block]
+            upscale = fusedUpscale(nodes[k], want: want, &p)
+            if upscale == nil { try p.planNode(nodes[k]) } else { p.consumeNode(nodes[k]) }
+        }
+        if let r = residual, let shuffle, upscale == nil {
             let block = shuffle.block
             let want = [firstGeometry.batch, channels[operations.count] / (block * block), height * block, width * block]
             if (try? p.shape(of: r.name, nodes[r.node])) != want || p.isConstant(r.name) {
@@ -150,16 +165,49 @@ enum BandChain {
         } else {
             outputShape = [firstGeometry.batch, outChannels, height, width]
         }
-        let residualBuffer = try residual.map { r throws(EngineError) in try p.buffer(of: r.name, nodes[r.node]) } ?? -1
+        let residualBuffer = upscale != nil ? -1 : try residual.map { r throws(EngineError) in try p.buffer(of: r.name, nodes[r.node]) } ?? -1
         let outputBuffer = try p.newOutput(outputShape, nodes[members[members.count - 1]])
         let step = BandChainStep(
             name: nodes[start].label, operations: operations, channels: channels, batch: firstGeometry.batch, height: height, width: width,
             shuffle: shuffle.map { ($0.block, $0.crd) }, residualActivation: residual?.activation ?? .none,
-            inputID: inputBuffer, residualID: residualBuffer, outputID: outputBuffer, parts: p.parts, kernels: kernels, rows: p.bandRows)
+            inputID: inputBuffer, residualID: residualBuffer, upscale: upscale, outputID: outputBuffer, parts: p.parts, kernels: kernels,
+            rows: p.bandRows)
         p.append(step)
         for m in members { p.consumeNode(nodes[m]) }
         p.defineRuntime(lastName, shape: outputShape, buffer: outputBuffer)
         return independent + members
+    }
+
+    /// Whether the planner holds back `nodes[i]` for a chain to fuse: a Resize or Upsample (on packed
+    /// kernels, chains on) whose output one `Add` reads and nothing else. A node no chain takes is
+    /// planned just before that Add.
+    static func defers(_ i: Int, in nodes: [Node], _ p: Planner) -> Bool {
+        let node = nodes[i]
+        guard p.bandChains, p.kernels != nil, ["Resize", "Upsample"].contains(node.opType), let output = node.outputs.first,
+              p.consumerCount(output) == 1, output != p.graph.outputName else { return false }
+        var j = i + 1
+        while j < nodes.count {
+            if nodes[j].reads.contains(output) { return nodes[j].opType == "Add" }
+            j += 1
+        }
+        return false
+    }
+
+    /// The tables and input buffer of a Resize the store can blend in place of reading its output: linear
+    /// (not cubic), constant scales or sizes, N and C unchanged, its output the shuffled picture's `want`.
+    static func fusedUpscale(_ node: Node, want: [Int], _ p: inout Planner) -> (tables: ResizeTables, input: Int)? {
+        guard let name = node.input(0), !p.isConstant(name), let shape = try? p.shape(of: name, node) else { return nil }
+        var constants: [Tensor?] = [nil]
+        for i in 1..<max(node.inputs.count, 1) {
+            guard let input = node.input(i) else { constants.append(nil); continue }
+            guard let c = p.constantValue(input) else { return nil }
+            constants.append(c)
+        }
+        let (scales, sizes) = Resize.resizeInputs(node, constants)
+        guard let tables = try? ResizeTables(node: node, input: shape, scales: scales, sizes: sizes), tables.linear, !tables.cubic,
+              tables.outputShape == want, shape.count == 4, shape[0] == want[0], shape[1] == want[1],
+              let buffer = try? p.buffer(of: name, node) else { return nil }
+        return (tables, buffer)
     }
 
     /// Whether a convolution of the chain runs as fused Winograd F(2x2, 3x3) (``WinogradBand``): a 3x3
@@ -200,6 +248,15 @@ final class BandChainStep: Step {
     /// `residualActivation` as the store applies it in registers.
     let residualSplit: (epilogue: LinearEpilogue, after: Activation)
     let inputID: Int, residualID: Int, outputID: Int
+    /// The residual as a bilinear upscale of buffer `upscaleID` blended in the store (else -1).
+    let upscale: ResizeTables?
+    let upscaleID: Int
+    var upscaleInput = UnsafeMutablePointer<Float>(bitPattern: 16)!
+    /// The upscale's tables as pointers (allocated once): y0, y1, x0, x1 and wy, wx.
+    private let upscaleIndices: UnsafeMutablePointer<Int>
+    private let upscaleWeights: UnsafeMutablePointer<Float>
+    /// Floats of the upscale's horizontally resized rows per thread.
+    let upscaleScratch: Int
     var input = UnsafeMutablePointer<Float>(bitPattern: 16)!
     var residual: UnsafeMutablePointer<Float>?
     var output = UnsafeMutablePointer<Float>(bitPattern: 16)!
@@ -219,8 +276,8 @@ final class BandChainStep: Step {
     private let heldTable: UnsafeMutablePointer<Range<Int>>
 
     init(name: String, operations: [BandChain.Operation], channels: [Int], batch: Int, height: Int, width: Int,
-         shuffle: (block: Int, crd: Bool)?, residualActivation: Activation, inputID: Int, residualID: Int, outputID: Int,
-         parts: Int, kernels: PackedKernels, rows requested: Int) {
+         shuffle: (block: Int, crd: Bool)?, residualActivation: Activation, inputID: Int, residualID: Int,
+         upscale: (tables: ResizeTables, input: Int)? = nil, outputID: Int, parts: Int, kernels: PackedKernels, rows requested: Int) {
         self.operations = operations
         self.channels = channels
         self.batch = batch
@@ -256,7 +313,28 @@ final class BandChainStep: Step {
             }
         }
         lineScratch = Step.cacheLines(line)
-        scratchPerPart = valueCapacity.reduce(0, +) + lineScratch
+        self.upscale = upscale?.tables
+        upscaleID = upscale?.input ?? -1
+        let t = upscale?.tables
+        let oh = t?.outputShape[2] ?? 0, ow = t?.outputShape[3] ?? 0
+        upscaleIndices = .allocate(capacity: max(1, 2 * oh + 2 * ow))
+        upscaleWeights = .allocate(capacity: max(1, oh + ow))
+        if let t {
+            for i in 0..<oh { upscaleIndices[i] = t.y0[i]; upscaleIndices[oh + i] = t.y1[i]; upscaleWeights[i] = t.wy[i] }
+            for i in 0..<ow { upscaleIndices[2 * oh + i] = t.x0[i]; upscaleIndices[2 * oh + ow + i] = t.x1[i]; upscaleWeights[oh + i] = t.wx[i] }
+        }
+        // Input rows a band of `rows` rows blends, at most: over every window of rows · block output rows.
+        var upscaleRows = 0
+        if let t, let shuffle {
+            let span = min(height, r) * shuffle.block
+            for start in 0..<max(0, oh - span + 1) {
+                let window = t.y0[start..<(start + span)] + t.y1[start..<(start + span)]
+                upscaleRows = max(upscaleRows, window.max()! - window.min()! + 1)
+            }
+            upscaleRows = max(upscaleRows, 1)
+        }
+        upscaleScratch = Step.cacheLines((channels.last ?? 0) * upscaleRows * ow)
+        scratchPerPart = valueCapacity.reduce(0, +) + lineScratch + upscaleScratch
         bufferTable = .allocate(capacity: channels.count * max(parts, 1))
         needTable = .allocate(capacity: channels.count * max(parts, 1))
         heldTable = .allocate(capacity: channels.count * max(parts, 1))
@@ -276,9 +354,11 @@ final class BandChainStep: Step {
         bufferTable.deallocate()
         needTable.deallocate()
         heldTable.deallocate()
+        upscaleIndices.deallocate()
+        upscaleWeights.deallocate()
     }
 
-    override var reads: [Int] { residualID >= 0 ? [inputID, residualID] : [inputID] }
+    override var reads: [Int] { [inputID] + (residualID >= 0 ? [residualID] : []) + (upscaleID >= 0 ? [upscaleID] : []) }
     override var writes: [Int] { [outputID] }
 
     override func bind(_ resolve: (Int) -> UnsafeMutablePointer<Float>) {
@@ -286,6 +366,7 @@ final class BandChainStep: Step {
         input = resolve(inputID)
         output = resolve(outputID)
         residual = residualID >= 0 ? resolve(residualID) : nil
+        if upscaleID >= 0 { upscaleInput = resolve(upscaleID) }
     }
 
     override func run(part: Int, of parts: Int) {
@@ -305,7 +386,7 @@ final class BandChainStep: Step {
             var y0 = mine.lowerBound
             while y0 < mine.upperBound {
                 let y1 = min(mine.upperBound, y0 + rows)
-                band(image: n, rows: y0..<y1, buffers: buffers, need: need, held: held, lines: lines)
+                band(image: n, rows: y0..<y1, buffers: buffers, need: need, held: held, lines: lines, upscaleRows: lines + lineScratch)
                 y0 = y1
             }
         }
@@ -318,7 +399,8 @@ final class BandChainStep: Step {
     /// below them are computed (the halo is recomputed only where the threads' shares meet).
     /// (Index loops only: iterators and `reversed()` allocate in debug builds.)
     private func band(image n: Int, rows: Range<Int>, buffers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
-                      need: UnsafeMutablePointer<Range<Int>>, held: UnsafeMutablePointer<Range<Int>>, lines: UnsafeMutablePointer<Float>) {
+                      need: UnsafeMutablePointer<Range<Int>>, held: UnsafeMutablePointer<Range<Int>>, lines: UnsafeMutablePointer<Float>,
+                      upscaleRows: UnsafeMutablePointer<Float>) {
         let plane = height * width
         for v in 0..<channels.count { need[v] = 0..<0 }
         need[channels.count - 1] = rows
@@ -364,7 +446,7 @@ final class BandChainStep: Step {
                 }
             }
         }
-        store(image: n, rows: rows, from: buffers[channels.count - 1])
+        store(image: n, rows: rows, from: buffers[channels.count - 1], upscaleRows: upscaleRows)
     }
 
     /// Moves the rows of `value` that the band before computed and this one needs (`held` ∩ `rows`)
@@ -391,7 +473,7 @@ final class BandChainStep: Step {
 
     /// The last value's band rows into the output: as they are, or pixel-shuffled, plus the
     /// residual, through the final activation.
-    private func store(image n: Int, rows: Range<Int>, from band: UnsafeMutablePointer<Float>) {
+    private func store(image n: Int, rows: Range<Int>, from band: UnsafeMutablePointer<Float>, upscaleRows: UnsafeMutablePointer<Float>) {
         let m = channels[channels.count - 1], count = rows.count * width
         guard let shuffle else {
             let y = output + n * m * height * width
@@ -401,9 +483,25 @@ final class BandChainStep: Step {
         let b = shuffle.block, co = m / (b * b), ow = width * b, oh = height * b
         let y = output + n * co * oh * ow
         let r = residual.map { $0 + n * co * oh * ow }
+        var blend: PixelShuffleUpscale?
+        if let t = upscale {
+            // The input rows this band's output rows blend, each resized horizontally once.
+            let y0 = upscaleIndices, y1 = upscaleIndices + oh, x0 = upscaleIndices + 2 * oh, x1 = x0 + ow, wy = upscaleWeights, wx = wy + oh
+            var lo = Int.max, hi = 0
+            for oy in (rows.lowerBound * b)..<(rows.upperBound * b) { lo = min(lo, y0[oy]); hi = max(hi, y1[oy]) }
+            let h = t.inputShape[2], w = t.inputShape[3], count = hi - lo + 1
+            for c in 0..<co {
+                for iy in lo...hi {
+                    PixelShuffleUpscale.resizeRow(upscaleInput + ((n * co + c) * h + iy) * w, into: upscaleRows + (c * count + iy - lo) * ow,
+                                                  outputWidth: ow, x0: x0, x1: x1, wx: wx)
+                }
+            }
+            blend = PixelShuffleUpscale(rows: upscaleRows, rowCount: count, firstRow: lo, top: y0, bottom: y1, weight: wy)
+        }
         kernels.table.pixelShuffle(PixelShuffleArguments(
             source: band, rows: rows.count, width: width, block: b, crd: shuffle.crd, outputChannels: co, output: y, outputHeight: oh,
-            firstRow: rows.lowerBound, residual: r.map { UnsafePointer($0) }, epilogue: residualSplit.epilogue, curve: residualSplit.after.curve))
+            firstRow: rows.lowerBound, residual: r.map { UnsafePointer($0) }, upscale: blend, epilogue: residualSplit.epilogue,
+            curve: residualSplit.after.curve))
     }
 
     /// `target[i] = a[i] + b[i]`.

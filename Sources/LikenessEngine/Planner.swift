@@ -44,6 +44,9 @@ struct Planner {
     private var references: [Int] = []
     private var consumers: [String: Int] = [:]
     private var steps: [Step] = []
+    /// Nodes whose planning waits for their one consumer (``BandChain/defers(_:in:_:)``): a chain may
+    /// fuse them; indices into the sorted nodes.
+    var deferred = Set<Int>()
 
     init(graph: Graph, batchSize: Int, threads: Int, kernels: PackedKernels? = PackedKernels.current,
          winograd: Bool = true, fusion: Bool = true, bandChains: Bool = true, bandRows: Int = EngineOptions.defaultBandRows) {
@@ -92,9 +95,19 @@ struct Planner {
 
         var planned = [Bool](repeating: false, count: live.nodes.count)
         for i in live.nodes.indices where !planned[i] {
-            if let taken = try BandChain.plan(live.nodes, from: i, &self) {
-                for t in taken { planned[t] = true }
+            if BandChain.defers(i, in: live.nodes, self) {
+                deferred.insert(i)
                 continue
+            }
+            if let taken = try BandChain.plan(live.nodes, from: i, &self) {
+                for t in taken { planned[t] = true; deferred.remove(t) }
+                continue
+            }
+            // A deferred node no chain took is planned just before its consumer.
+            for d in deferred.sorted() where live.nodes[i].reads.contains(live.nodes[d].outputs[0]) {
+                try plan(live.nodes[d])
+                planned[d] = true
+                deferred.remove(d)
             }
             try plan(live.nodes[i])
             planned[i] = true

@@ -5,6 +5,11 @@ import Foundation
 /// The store of a pixel shuffle (`DepthToSpace`, DCR or CRD) from a band of rows, plus an optional
 /// residual, through an epilogue and a curve: the last step of a detail stage's band chain.
 ///
+/// The residual is either a picture of the output's shape, or a bilinear upscale computed on the
+/// fly: rows of the upscale's input already resized horizontally (``PixelShuffleUpscale``), of which
+/// output row oy blends rows `top[oy]` and `bottom[oy]` with weight `weight[oy]` (the vertical half
+/// of the resize, as ``ResizeStep`` computes it), so the upscaled picture is never written.
+///
 /// Source [C·b²][rows][W] (a band of the convolution before the shuffle); output and residual
 /// [C][H·b][W·b] (whole images). Output row (y·b + i), column (x·b + j) of channel c is source
 /// channel (c·b + i)·b + j (CRD) or (i·b + j)·C + c (DCR), row y, column x. For b = 2 and b = 4 the
@@ -20,9 +25,16 @@ public enum PixelShuffleStore {
         for c in 0..<co {
             for row in 0..<args.rows {
                 for i in 0..<b {
-                    let line = (c * args.outputHeight + (args.firstRow + row) * b + i) * ow
+                    let oy = (args.firstRow + row) * b + i
+                    let line = (c * args.outputHeight + oy) * ow
                     let destination = args.output + line
-                    let add = args.residual.map { $0 + line }
+                    // The residual's line as r0 + (r1 - r0) · fy (a picture: r0 = r1, fy = 0).
+                    var r0 = args.residual.map { UnsafePointer($0 + line) }, r1 = r0, fy: Float = 0
+                    if let u = args.upscale {
+                        r0 = u.rows + (c * u.rowCount + u.top[oy] - u.firstRow) * ow
+                        r1 = u.rows + (c * u.rowCount + u.bottom[oy] - u.firstRow) * ow
+                        fy = u.weight[oy]
+                    }
                     var x = 0
                     if b == 2 {
                         let s0 = UnsafeRawPointer(source(S.self, args, c, i, 0, row)), s1 = UnsafeRawPointer(source(S.self, args, c, i, 1, row))
@@ -30,7 +42,7 @@ public enum PixelShuffleStore {
                             var v = SIMD32<Float>()
                             v.evenHalf = s0.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<Float>.self)
                             v.oddHalf = s1.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<Float>.self)
-                            finish(S.self, v, destination + 2 * x, add.map { $0 + 2 * x }, args)
+                            finish(S.self, v, destination + 2 * x, r0.map { $0 + 2 * x }, r1.map { $0 + 2 * x }, fy, args)
                             x += 16
                         }
                     } else if b == 4 {
@@ -48,14 +60,15 @@ public enum PixelShuffleStore {
                             low.oddHalf = bb.lowHalf
                             high.evenHalf = a.highHalf
                             high.oddHalf = bb.highHalf
-                            finish(S.self, low, destination + 4 * x, add.map { $0 + 4 * x }, args)
-                            finish(S.self, high, destination + 4 * x + 32, add.map { $0 + 4 * x + 32 }, args)
+                            finish(S.self, low, destination + 4 * x, r0.map { $0 + 4 * x }, r1.map { $0 + 4 * x }, fy, args)
+                            finish(S.self, high, destination + 4 * x + 32, r0.map { $0 + 4 * x + 32 }, r1.map { $0 + 4 * x + 32 }, fy, args)
                             x += 16
                         }
                     }
                     while x < w {
                         for j in 0..<b {
-                            var y = source(S.self, args, c, i, j, row)[x] + (add?[x * b + j] ?? 0)
+                            var y = source(S.self, args, c, i, j, row)[x]
+                            if let r0, let r1 { let a = r0[x * b + j]; y += a + (r1[x * b + j] - a) * fy }
                             y = args.epilogue.apply(y)
                             destination[x * b + j] = args.curve == .none ? y : args.curve.apply(SIMD16(repeating: y))[0]
                         }
@@ -76,12 +89,15 @@ public enum PixelShuffleStore {
 
     /// 32 outputs: plus the residual, the epilogue and the curve, stored.
     @inlinable @inline(__always)
-    static func finish<S: TileShape>(_: S.Type, _ v: SIMD32<Float>, _ destination: UnsafeMutablePointer<Float>, _ add: UnsafePointer<Float>?, _ args: PixelShuffleArguments) {
+    static func finish<S: TileShape>(_: S.Type, _ v: SIMD32<Float>, _ destination: UnsafeMutablePointer<Float>,
+                                     _ r0: UnsafePointer<Float>?, _ r1: UnsafePointer<Float>?, _ fy: Float, _ args: PixelShuffleArguments) {
         var low = v.lowHalf, high = v.highHalf
-        if let add {
-            let raw = UnsafeRawPointer(add)
-            low += raw.loadUnaligned(as: SIMD16<Float>.self)
-            high += raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+        if let r0, let r1 {
+            let a = UnsafeRawPointer(r0), b = UnsafeRawPointer(r1), f = SIMD16<Float>(repeating: fy)
+            let a0 = a.loadUnaligned(as: SIMD16<Float>.self), a1 = a.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            let b0 = b.loadUnaligned(as: SIMD16<Float>.self), b1 = b.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            low += a0 + (b0 - a0) * f
+            high += a1 + (b1 - a1) * f
         }
         let out = UnsafeMutableRawPointer(destination)
         out.storeBytes(of: args.curve.apply(epilogue(S.self, low, args.epilogue)), as: SIMD16<Float>.self)
@@ -100,9 +116,12 @@ public enum PixelShuffleStore {
     }
 
     /// The reference: every output from the definition, one at a time, in [C][rows·b][W·b] order
-    /// for the band's rows (`residual` in the output's whole-image layout).
+    /// for the band's rows (`residual` in the output's whole-image layout; or `upscale`: input planes
+    /// [C][h][w'] and per output row / column the two source indices and the weight, bilinear).
     public static func reference(source: [Float], rows: Int, width w: Int, block b: Int, crd: Bool, outputChannels co: Int,
-                                 residual: [Float]?, outputHeight: Int, firstRow: Int, epilogue: LinearEpilogue, curve: CurveFunction) -> [Float] {
+                                 residual: [Float]?, outputHeight: Int, firstRow: Int, epilogue: LinearEpilogue, curve: CurveFunction,
+                                 upscale: (input: [Float], height: Int, width: Int, y0: [Int], y1: [Int], wy: [Float], x0: [Int], x1: [Int], wx: [Float])? = nil)
+        -> [Float] {
         var out: [Float] = []
         for c in 0..<co {
             for oy in 0..<(rows * b) {
@@ -111,6 +130,13 @@ public enum PixelShuffleStore {
                     let channel = crd ? (c * b + i) * b + j : (i * b + j) * co + c
                     var value = source[(channel * rows + sy) * w + x]
                     if let residual { value += residual[(c * outputHeight + firstRow * b + oy) * w * b + ox] }
+                    if let u = upscale {
+                        let y = firstRow * b + oy
+                        func at(_ iy: Int, _ ix: Int) -> Double { Double(u.input[(c * u.height + iy) * u.width + ix]) }
+                        let top = at(u.y0[y], u.x0[ox]) + (at(u.y0[y], u.x1[ox]) - at(u.y0[y], u.x0[ox])) * Double(u.wx[ox])
+                        let bottom = at(u.y1[y], u.x0[ox]) + (at(u.y1[y], u.x1[ox]) - at(u.y1[y], u.x0[ox])) * Double(u.wx[ox])
+                        value += Float(top + (bottom - top) * Double(u.wy[y]))
+                    }
                     let y = epilogue.apply(value)
                     switch curve {
                     case .none: out.append(y)
@@ -134,12 +160,15 @@ public struct PixelShuffleArguments {
     public var output: UnsafeMutablePointer<Float>
     public var outputHeight: Int, firstRow: Int
     public var residual: UnsafePointer<Float>?
+    /// Instead of `residual`: a bilinear upscale blended on the fly.
+    public var upscale: PixelShuffleUpscale?
     public var epilogue: LinearEpilogue
     public var curve: CurveFunction
 
     public init(source: UnsafePointer<Float>, rows: Int, width: Int, block: Int, crd: Bool, outputChannels: Int,
                 output: UnsafeMutablePointer<Float>, outputHeight: Int, firstRow: Int, residual: UnsafePointer<Float>?,
-                epilogue: LinearEpilogue, curve: CurveFunction) {
+                upscale: PixelShuffleUpscale? = nil, epilogue: LinearEpilogue, curve: CurveFunction) {
+        self.upscale = upscale
         self.source = source
         self.rows = rows
         self.width = width
@@ -152,5 +181,36 @@ public struct PixelShuffleArguments {
         self.residual = residual
         self.epilogue = epilogue
         self.curve = curve
+    }
+}
+
+/// The residual of a ``PixelShuffleStore`` as a bilinear upscale: `rows` [C][rowCount][W·b] holds
+/// input rows `firstRow ..< firstRow + rowCount` of every channel, resized horizontally to the
+/// output's width; output row oy is `rows[top[oy]] + (rows[bottom[oy]] - rows[top[oy]]) · weight[oy]`.
+public struct PixelShuffleUpscale {
+    public var rows: UnsafePointer<Float>
+    public var rowCount: Int, firstRow: Int
+    public var top: UnsafePointer<Int>, bottom: UnsafePointer<Int>
+    public var weight: UnsafePointer<Float>
+
+    public init(rows: UnsafePointer<Float>, rowCount: Int, firstRow: Int, top: UnsafePointer<Int>, bottom: UnsafePointer<Int>,
+                weight: UnsafePointer<Float>) {
+        self.rows = rows
+        self.rowCount = rowCount
+        self.firstRow = firstRow
+        self.top = top
+        self.bottom = bottom
+        self.weight = weight
+    }
+
+    /// Resizes input row `row` ([w'] floats) horizontally into `target` ([outputWidth]), bilinear:
+    /// `row[x0] + (row[x1] - row[x0]) · wx` per output column, as ``ResizeStep`` does.
+    @inlinable @inline(__always)
+    public static func resizeRow(_ row: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, outputWidth: Int,
+                                 x0: UnsafePointer<Int>, x1: UnsafePointer<Int>, wx: UnsafePointer<Float>) {
+        for ox in 0..<outputWidth {
+            let a = row[x0[ox]], b = row[x1[ox]]
+            target[ox] = a + (b - a) * wx[ox]
+        }
     }
 }

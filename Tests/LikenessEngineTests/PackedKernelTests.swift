@@ -263,9 +263,13 @@ struct PackedKernelTests {
     struct PixelShuffleCase: Sendable, CustomTestStringConvertible {
         var block: Int, crd: Bool, co: Int, rows: Int, w: Int, h: Int, firstRow: Int
         var residual = true
+        /// The residual as a bilinear upscale of an h x w picture (half_pixel), blended in the store.
+        var upscale = false
         var epilogue = LinearEpilogue.identity
         var curve = CurveFunction.none
-        var testDescription: String { "b\(block) \(crd ? "CRD" : "DCR") C\(co) rows \(firstRow)+\(rows) of \(h)x\(w) residual \(residual) \(epilogue) \(curve)" }
+        var testDescription: String {
+            "b\(block) \(crd ? "CRD" : "DCR") C\(co) rows \(firstRow)+\(rows) of \(h)x\(w) residual \(residual) upscale \(upscale) \(epilogue) \(curve)"
+        }
     }
 
     static let pixelShuffleCases: [PixelShuffleCase] = [
@@ -274,6 +278,10 @@ struct PackedKernelTests {
         PixelShuffleCase(block: 4, crd: false, co: 2, rows: 2, w: 16, h: 2, firstRow: 0, residual: false),
         PixelShuffleCase(block: 2, crd: false, co: 5, rows: 1, w: 21, h: 4, firstRow: 2, curve: .tanh),
         PixelShuffleCase(block: 3, crd: true, co: 2, rows: 2, w: 18, h: 5, firstRow: 1, epilogue: LinearEpilogue(negativeSlope: 0.2)),
+        PixelShuffleCase(block: 4, crd: true, co: 3, rows: 4, w: 35, h: 9, firstRow: 5, residual: false, upscale: true,
+                         epilogue: LinearEpilogue(lower: -1, upper: 1)),
+        PixelShuffleCase(block: 2, crd: true, co: 3, rows: 3, w: 32, h: 3, firstRow: 0, residual: false, upscale: true),
+        PixelShuffleCase(block: 4, crd: false, co: 1, rows: 1, w: 16, h: 6, firstRow: 0, residual: false, upscale: true, curve: .tanh),
     ]
 
     @Test("pixel-shuffle store: blocks 2, 4 (vector) and 3, CRD and DCR, residual, epilogue and curve, ragged widths",
@@ -286,19 +294,51 @@ struct PackedKernelTests {
         let residual = c.residual ? random.floats(c.co * oh * ow) : nil
         let sentinel: Float = 12345
         var output = [Float](repeating: sentinel, count: c.co * oh * ow)
+        // The upscale: half_pixel bilinear tables from h x w to oh x ow, and the band's input rows resized horizontally.
+        func table(_ size: Int, _ out: Int) -> ([Int], [Int], [Float]) {
+            var i0: [Int] = [], i1: [Int] = [], weight: [Float] = []
+            for o in 0..<out {
+                let x = min(max((Float(o) + 0.5) / Float(b) - 0.5, 0), Float(size - 1))
+                let lo = Int(x.rounded(.down))
+                i0.append(lo); i1.append(min(lo + 1, size - 1)); weight.append(x - Float(lo))
+            }
+            return (i0, i1, weight)
+        }
+        let (y0, y1, wy) = table(c.h, oh), (x0, x1, wx) = table(c.w, ow)
+        let picture = random.floats(c.co * c.h * c.w)
+        let band = (c.firstRow * b)..<((c.firstRow + c.rows) * b)
+        let lo = y0[band].min()!, hi = y1[band].max()!
+        var rows = [Float](repeating: 0, count: c.co * (hi - lo + 1) * ow)
+        picture.withUnsafeBufferPointer { pp in x0.withUnsafeBufferPointer { x0p in x1.withUnsafeBufferPointer { x1p in
+            wx.withUnsafeBufferPointer { wxp in rows.withUnsafeMutableBufferPointer { rp in
+                for ch in 0..<c.co {
+                    for iy in lo...hi {
+                        PixelShuffleUpscale.resizeRow(pp.baseAddress! + (ch * c.h + iy) * c.w, into: rp.baseAddress! + (ch * (hi - lo + 1) + iy - lo) * ow,
+                                                      outputWidth: ow, x0: x0p.baseAddress!, x1: x1p.baseAddress!, wx: wxp.baseAddress!)
+                    }
+                }
+            } }
+        } } }
         source.withUnsafeBufferPointer { sp in
             output.withUnsafeMutableBufferPointer { op in
                 residual.withUnsafeBufferPointerOrNil { rp in
-                    kernels.table.pixelShuffle(PixelShuffleArguments(
-                        source: sp.baseAddress!, rows: c.rows, width: c.w, block: b, crd: c.crd, outputChannels: c.co, output: op.baseAddress!,
-                        outputHeight: oh, firstRow: c.firstRow, residual: rp, epilogue: c.epilogue, curve: c.curve))
+                    rows.withUnsafeBufferPointer { up in y0.withUnsafeBufferPointer { y0p in y1.withUnsafeBufferPointer { y1p in
+                        wy.withUnsafeBufferPointer { wyp in
+                            let upscale = c.upscale ? PixelShuffleUpscale(rows: up.baseAddress!, rowCount: hi - lo + 1, firstRow: lo,
+                                                                          top: y0p.baseAddress!, bottom: y1p.baseAddress!, weight: wyp.baseAddress!) : nil
+                            kernels.table.pixelShuffle(PixelShuffleArguments(
+                                source: sp.baseAddress!, rows: c.rows, width: c.w, block: b, crd: c.crd, outputChannels: c.co, output: op.baseAddress!,
+                                outputHeight: oh, firstRow: c.firstRow, residual: rp, upscale: upscale, epilogue: c.epilogue, curve: c.curve))
+                        }
+                    } } }
                 }
             }
         }
-        let expected = PixelShuffleStore.reference(source: source, rows: c.rows, width: c.w, block: b, crd: c.crd, outputChannels: c.co,
-                                                   residual: residual, outputHeight: oh, firstRow: c.firstRow, epilogue: c.epilogue, curve: c.curve)
+        let expected = PixelShuffleStore.reference(
+            source: source, rows: c.rows, width: c.w, block: b, crd: c.crd, outputChannels: c.co, residual: residual, outputHeight: oh,
+            firstRow: c.firstRow, epilogue: c.epilogue, curve: c.curve,
+            upscale: c.upscale ? (picture, c.h, c.w, y0, y1, wy, x0, x1, wx) : nil)
         var actual: [Float] = []
-        let band = (c.firstRow * b)..<((c.firstRow + c.rows) * b)
         for ch in 0..<c.co {
             for oy in 0..<oh {
                 let row = (ch * oh + oy) * ow
