@@ -256,9 +256,10 @@ public final class LanczosResampler {
     static func horizontalBlock(source: UnsafePointer<Float>, sourceWidth sw: Int, into mid: UnsafeMutablePointer<Float>, width rw: Int,
                                 taps: Int, weights: UnsafeBufferPointer<Float>, offsets: UnsafeBufferPointer<Int>,
                                 block: UnsafeMutablePointer<Float>, outputs: UnsafeMutablePointer<Float>) {
-        for r in 0..<16 {
-            let row = source + r * sw
-            for x in 0..<sw { block[x * 16 + r] = row[x] }
+        // Column by column: one cache line written at a time, the 16 rows read as 16 sequential streams.
+        for x in 0..<sw {
+            let column = block + x * 16
+            for r in 0..<16 { column[r] = source[r * sw + x] }
         }
         let columns = UnsafeRawPointer(block), results = UnsafeMutableRawPointer(outputs)
         for x in 0..<rw {
@@ -269,9 +270,9 @@ public final class LanczosResampler {
             }
             results.storeBytes(of: acc, toByteOffset: x * 64, as: SIMD16<Float>.self)
         }
-        for r in 0..<16 {
-            let row = mid + r * rw
-            for x in 0..<rw { row[x] = outputs[x * 16 + r] }
+        for x in 0..<rw {
+            let column = outputs + x * 16
+            for r in 0..<16 { mid[r * rw + x] = column[r] }
         }
     }
 
