@@ -12,17 +12,18 @@ public struct VideoSettings: Sendable, Equatable {
     public var quality: Int
     /// x264 speed/size preset (`ultrafast` … `veryslow`).
     ///
-    /// `veryfast` by default, measured at 1080x1080, CRF 18, on 2 cores while the renderer shares them:
-    /// about 25 ms of CPU a frame (`medium` 63, `ultrafast` 14) and the smallest files of all presets tried
-    /// (a quarter of `ultrafast`'s, a seventh of `superfast`'s, which turns off mb-tree), with no difference
-    /// visible at 1:1 (PSNR-Y 49 dB against the frames; `medium` 50). `-tune film` changed nothing measurable,
-    /// `-tune grain` made files 50% larger; x264's own thread count is kept (`-threads 2` was the same).
+    /// `superfast` by default. Measured at 1080x1080, CRF 18, 2 cores shared with the renderer running the whole
+    /// detail chain (`record Exhibition/loop-video.toml`, 6 s, side by side): `superfast` 30.7–30.9 fps (real
+    /// time), `veryfast` 25.7–27.0 fps with files 0.72 times as large. On the generator's smooth 128 px picture
+    /// alone `veryfast` made files a seventh of `superfast`'s (mb-tree); on the chain's painted texture the gap is
+    /// 1.4x. `-tune film` changed nothing measurable, `-tune grain` made files 50% larger; x264's own thread count
+    /// is kept (`-threads 2` was the same).
     public var preset: String
     /// Fragmented MP4: every keyframe closes a fragment, so even a hard kill of ffmpeg itself leaves a playable
     /// file. Off by default: a plain MP4 with the index in front (`+faststart`) plays everywhere.
     public var fragmented: Bool
 
-    public init(width: Int, height: Int, fps: Int, quality: Int = 18, preset: String = "veryfast", fragmented: Bool = false) {
+    public init(width: Int, height: Int, fps: Int, quality: Int = 18, preset: String = "superfast", fragmented: Bool = false) {
         self.width = width
         self.height = height
         self.fps = fps

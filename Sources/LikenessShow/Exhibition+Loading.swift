@@ -12,7 +12,7 @@ public enum ExhibitionSchema {
     public static let schedule = ["open", "closed", "timezone", "outside", "fade"]
     public static let model = ["path", "threads", "detail"]
     public static let motion = ["style", "hold", "morph", "seconds_per_keyframe", "keyframes", "period", "speed", "truncation"]
-    public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented", "png_compression", "threading"]
+    public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented", "png_compression", "threading", "preset"]
     public static let window = ["fullscreen", "vsync", "hide_cursor", "windowed_width", "windowed_height", "fps",
                                 "upscale", "overlay", "caption", "kiosk", "snapshot_folder"]
     public static let record = ["seconds", "loop"]
@@ -84,6 +84,7 @@ extension Exhibition {
             o.fragmented = try t.bool("fragmented", default: o.fragmented)
             o.pngCompression = try t.choice("png_compression", default: o.pngCompression)
             o.threading = try t.choice("threading", default: o.threading)
+            o.preset = try t.choice("preset", default: o.preset)
             exhibition.output = o
         }
         if let t = try top.table("window", allowed: ExhibitionSchema.window) {

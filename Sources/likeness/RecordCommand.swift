@@ -32,12 +32,18 @@ struct Record: ParsableCommand {
     @Option(help: ArgumentHelp("x264 CRF quality: 0 best … 51 worst, 18 visually lossless (default: [output] quality).", valueName: "crf"))
     var quality: Int?
 
+    @Option(help: ArgumentHelp("x264 preset: ultrafast … veryslow; slower makes smaller files (default: [output] preset, superfast).", valueName: "name"))
+    var preset: String?
+
     @Flag(help: "Write a fragmented MP4 that stays playable even if ffmpeg itself is killed.")
     var fragmented = false
 
     func validate() throws {
         if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--seconds must be more than 0 and at most 86400") }
         if let quality, !(0...51).contains(quality) { throw ValidationError("--quality must be 0 to 51 (x264 CRF)") }
+        if let preset, X264Preset(rawValue: preset) == nil {
+            throw ValidationError("--preset must be one of \(X264Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -45,13 +51,15 @@ struct Record: ParsableCommand {
             var exhibition = try options.load()
             try format.apply(to: &exhibition)
             if let quality { exhibition.output.quality = quality }
+            if let preset, let chosen = X264Preset(rawValue: preset) { exhibition.output.preset = chosen }
             if fragmented { exhibition.output.fragmented = true }
             let screen = try format.screenIndex(in: exhibition)
             let plan = try RecordingPlan(exhibition: exhibition, seconds: seconds ?? exhibition.record.seconds,
                                          loop: loop ?? exhibition.record.loop)
             let model = try LoadedModel.load(for: plan.exhibition, overridePath: options.model)
             let o = plan.exhibition.output
-            let settings = VideoSettings(width: o.width, height: o.height, fps: o.fps, quality: o.quality, fragmented: o.fragmented)
+            let settings = VideoSettings(width: o.width, height: o.height, fps: o.fps, quality: o.quality, preset: o.preset.rawValue,
+                                         fragmented: o.fragmented)
             StopSignal.install()
             let sink = try VideoSink(output: URL(fileURLWithPath: output), settings: settings)
             note("recording \(plan.frameCount) frames (\(plan.seconds) s at \(o.fps) fps, \(o.width)x\(o.height)\(plan.loop ? ", exact loop" : "")) to \(output)")

@@ -60,11 +60,13 @@ let ffmpegAvailable = (try? VideoSink.locateFFmpeg()) != nil
         #expect(try probe(url)["nb_read_frames"] == "20")
     }
 
-    @Test func recordingsUseVeryfastUnlessToldOtherwise() {
+    @Test func recordingsUseSuperfastUnlessToldOtherwise() {
         let arguments = VideoSink.arguments(settings: VideoSettings(width: 64, height: 64, fps: 30), output: "v.mp4")
         let preset = arguments.firstIndex(of: "-preset").map { arguments[$0 + 1] }
-        #expect(preset == "veryfast")
+        #expect(preset == "superfast")
         #expect(!arguments.contains("-tune"))
+        let slow = VideoSink.arguments(settings: VideoSettings(width: 64, height: 64, fps: 30, preset: "veryslow"), output: "v.mp4")
+        #expect(slow.firstIndex(of: "-preset").map { slow[$0 + 1] } == "veryslow")
     }
 
     @Test func missingFFmpegIsAClearError() {

@@ -136,6 +136,8 @@ import Testing
         #expect(try Exhibition.parse("").output.threading == .frames)
         #expect(try Exhibition.parse("[output]\nthreading = \"layers\"\n").output.threading == .layers)
         #expect(try Exhibition.parse("[output]\nthreading = \"frames\"\n").output.threading == .frames)
+        #expect(try Exhibition.parse("").output.preset == .superfast)
+        #expect(try Exhibition.parse("[output]\npreset = \"veryslow\"\n").output.preset == .veryslow)
     }
 
     @Test func lanesFollowThreadingThreadsAndFrames() {
