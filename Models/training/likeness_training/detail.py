@@ -181,7 +181,7 @@ class DetailStage(nn.Module):
 
 STAGES = {
     "refiner": {"scale": 2, "channels": 32, "blocks": 3, "input": 128, "canvas": 0},
-    "painter": {"scale": 4, "channels": 16, "blocks": 2, "input": 256, "canvas": 0},
+    "painter": {"scale": 4, "channels": 16, "blocks": 2, "input": 256, "canvas": 4},
 }
 
 

@@ -23,8 +23,7 @@ DESCRIPTIONS = {
                "limitations for how far it gets).",
     "painter": "A detail stage after the refiner: it turns a 256x256 face into a 1024x1024 picture, trained to "
                "restore the fine detail of whole paintings at their native resolution (see the metrics and "
-               "limitations for how far it gets). The whole chain, generator 0.35 + refiner 1.05 + painter 1.57, "
-               "costs about 2.96 GFLOP per 1024 px frame.",
+               "limitations for how far it gets).",
 }
 
 
@@ -51,7 +50,9 @@ def build_detail_card(name: str, config: dict, last: dict, model_info: dict | No
         "scale": scale,
         "input": [1, 3, size, size],
         "output": [1, 3, scale * size, scale * size],
-        "description": DESCRIPTIONS[stage],
+        "description": DESCRIPTIONS[stage] + (
+            f" The whole chain, generator 0.35 + refiner 1.05 + painter {config['gflop_per_frame']:.2f}, costs about "
+            f"{1.40 + config['gflop_per_frame']:.2f} GFLOP per 1024 px frame." if stage == "painter" else ""),
         "credit": CREDIT.format(images=len(ids), what=what),
         "license": "Model weights: CC0-1.0 (trained only on CC0 images); code: MIT",
         "data": {
@@ -68,13 +69,14 @@ def build_detail_card(name: str, config: dict, last: dict, model_info: dict | No
             "recipe": config["architecture"],
             "degradation": config["degradation"],
             "hyperparameters": {k: config[k] for k in ("patch", "batch", "lr", "lr_d", "adv", "warmup", "d_base",
-                                                        "ema", "seed", "channels", "blocks")},
+                                                        "ema", "seed", "channels", "blocks", "canvas", "texture",
+                                                        "pixel_pool", "scale_min") if k in config},
             "budget_minutes": config["minutes"],
             "steps": last.get("step", config.get("steps")),
             "patches_seen": last.get("patches_seen"),
             "wall_time_minutes": minutes,
             "hardware": f"{config['device']} ({config['cpu']}, {config['cpu_threads']} torch thread"
-                        f"{'s' if config['cpu_threads'] != 1 else ''}, nice 10, beside other work)",
+                        f"{'s' if config['cpu_threads'] != 1 else ''}, beside other work)",
             "torch": config["torch"],
             "parameters": config["parameters"],
             "gflop_per_frame": round(config["gflop_per_frame"], 3),
