@@ -84,7 +84,7 @@ func isClose(_ a: RGBColor, _ b: RGBColor, tolerance: Int = 8) -> Bool {
     }
 
     @Test func fontCoversTheOverlayText() {
-        for character in "0123456789 abcdefghijklmnopqrstuvwxyz.,:-%/()x" {
+        for character in "0123456789 abcdefghijklmnopqrstuvwxyz.,:-–—%/()x" {
             #expect(BitmapFont.glyphs[Character(character.uppercased())] != nil || character == " ", "missing \(character)")
         }
         #expect(BitmapFont.litPixels(of: "1").count == 10)
