@@ -1,4 +1,5 @@
 import Foundation
+import LikenessEngine
 import LikenessMedia
 
 // MARK: - HeadlessJob
@@ -70,12 +71,13 @@ public final class HeadlessRenderer {
     }
 
     /// The producers a run starts and the threads each model gets: with `[output] threading = "frames"`, one
-    /// producer per thread of `[model] threads` (0: ``automaticThreads``), each model on one thread, but never more
-    /// producers than frames; with `"layers"`, one producer whose models split every layer over all the threads.
+    /// producer per thread of `[model] threads` (0: `automaticThreads`, the engine's own choice), each model on one
+    /// thread, but never more producers than frames; with `"layers"`, one producer whose models split every layer
+    /// over all the threads.
     public static func lanes(threading: HeadlessThreading, threads: Int, frames: Int?,
-                             automaticThreads: Int = ProcessInfo.processInfo.activeProcessorCount) -> (producers: Int, threadsEach: Int) {
+                             automaticThreads: Int = CompiledModel.automaticThreads) -> (producers: Int, threadsEach: Int) {
         guard threading == .frames else { return (1, threads) }
-        let total = threads > 0 ? threads : max(1, min(2, automaticThreads))
+        let total = threads > 0 ? threads : max(1, automaticThreads)
         let producers = max(1, min(total, frames ?? total))
         return producers == 1 ? (1, threads) : (producers, 1)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LikenessEngine
 import LikenessMedia
 import LikenessTestSupport
 import Testing
@@ -143,7 +144,8 @@ import Testing
     @Test func lanesFollowThreadingThreadsAndFrames() {
         #expect(lanes(threading: .frames, threads: 0, frames: nil, automaticThreads: 2) == [2, 1])
         #expect(lanes(threading: .frames, threads: 0, frames: 100, automaticThreads: 1) == [1, 0])
-        #expect(lanes(threading: .frames, threads: 0, frames: 100, automaticThreads: 16) == [2, 1])
+        #expect(lanes(threading: .frames, threads: 0, frames: 100, automaticThreads: 3) == [3, 1])
+        #expect(HeadlessRenderer.lanes(threading: .frames, threads: 0, frames: nil).producers == CompiledModel.automaticThreads)
         #expect(lanes(threading: .frames, threads: 4, frames: 3, automaticThreads: 2) == [3, 1])
         #expect(lanes(threading: .layers, threads: 2, frames: 100, automaticThreads: 2) == [1, 2])
     }
