@@ -1,4 +1,5 @@
 import Foundation
+import LikenessKernels
 
 // MARK: - Resize
 
@@ -314,10 +315,8 @@ final class ResizeStep: SingleInputStep {
                         let useFirst = index == 0 ? held0 != k1 : held0 != k0
                         slot = useFirst ? slots : slots + rowScratch
                         if useFirst { held0 = key } else { held1 = key }
-                        let row = input + key * w
-                        for ox in 0..<ow {
-                            let a = row[x0[ox]], b = row[x1[ox]]
-                            slot[ox] = a + (b - a) * wx[ox]
+                        if let x0 = x0.baseAddress, let x1 = x1.baseAddress, let wx = wx.baseAddress {
+                            PixelShuffleUpscale.resizeRow(input + key * w, into: slot, outputWidth: ow, x0: x0, x1: x1, wx: wx)
                         }
                     }
                     if index == 0 { top = slot } else { bottom = slot }
