@@ -101,7 +101,8 @@ def jpeg(x: torch.Tensor, quality: int) -> torch.Tensor:
 
 
 # Strengths per stage. The refiner's input imitates the generator's 128 px output (soft, with a
-# faint grid); the painter's imitates the refiner's 256 px output (cleaner, a little soft).
+# faint grid); the painter's imitates the refiner's 256 px faces, which are soft at the scale of a painting's own
+# pixels (a face 1.7x its size in the source images): a blur of up to 5 px at 1024 before the x4 reduction.
 DEGRADATIONS = {
     "refiner": {"blur_hr": (0.3, 1.6), "blur_lr": (0.0, 0.8), "p_blur_lr": 0.3, "noise": (0.0, 0.04),
                 "p_noise": 0.6, "pattern": (0.0, 0.04), "p_pattern": 0.6, "jpeg": (50, 95), "p_jpeg": 0.4},
