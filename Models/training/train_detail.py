@@ -121,6 +121,17 @@ def charbonnier(a: torch.Tensor, b: torch.Tensor, eps: float = 1e-3) -> torch.Te
     return torch.sqrt((a - b) ** 2 + eps * eps).mean()
 
 
+def floats(text: str) -> tuple[float, ...]:
+    """'1,2' -> (1.0, 2.0); argparse reports a malformed list as a usage error."""
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    if not values or any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected non-negative numbers, got {text!r}")
+    return values
+
+
 def parse(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--stage", required=True, choices=sorted(STAGES))
@@ -143,6 +154,12 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--texture", type=float, default=0.0,
                    help="weight of the texture loss (sliced Wasserstein of the finest two Laplacian bands' 5x5 patches, "
                         "output against its real patch; 0: off)")
+    p.add_argument("--texture-weights", type=floats, default=(1.0, 1.0),
+                   help="the texture loss's weight per Laplacian band, finest first, comma-separated (1,2: the 2 px band "
+                        "counts twice; three values add the 4 px band)")
+    p.add_argument("--blur-hr", type=floats, default=None,
+                   help="min,max sigma of the blur before the reduction, in output pixels (default: the stage's "
+                        "degradation recipe)")
     p.add_argument("--scale-min", type=float, default=0.6, help="painter: paintings are read at a random scale in [this, 1]")
     p.add_argument("--d-base", type=int, default=32)
     p.add_argument("--ema", type=float, default=0.999)
@@ -154,7 +171,10 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--limit", type=int, default=0, help="use only the first N images (tests)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.blur_hr is not None and (len(args.blur_hr) != 2 or args.blur_hr[0] > args.blur_hr[1]):
+        p.error(f"--blur-hr takes min,max, got {','.join(f'{v:g}' for v in args.blur_hr)}")
+    return args
 
 
 def main(argv=None) -> int:
@@ -201,23 +221,28 @@ def main(argv=None) -> int:
     disc = PatchDiscriminator(args.d_base)
     opt_g = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
     opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d, betas=(0.5, 0.99))
-    recipe = DEGRADATIONS[args.stage]
+    recipe = dict(DEGRADATIONS[args.stage])
+    if args.blur_hr:
+        recipe["blur_hr"] = args.blur_hr
     config = {
         "stage": args.stage, "scale": scale, "channels": spec["channels"], "blocks": spec["blocks"],
         "canvas": spec["canvas"], "input_size": spec["input"], "patch": patch, "batch": args.batch, "lr": args.lr, "lr_d": args.lr_d,
-        "adv": adv, "warmup": args.warmup, "pixel_pool": args.pixel_pool, "texture": args.texture, "scale_min": args.scale_min, "d_base": args.d_base, "ema": args.ema, "minutes": args.minutes,
+        "adv": adv, "warmup": args.warmup, "pixel_pool": args.pixel_pool, "texture": args.texture,
+        "texture_weights": list(args.texture_weights), "scale_min": args.scale_min, "d_base": args.d_base, "ema": args.ema, "minutes": args.minutes,
         "seed": args.seed, "degradation": recipe, "source": source, "met_object_ids": object_ids,
         "heldout_ids": sorted(heldout), "torch": torch.__version__, "device": "cpu",
         "cpu": platform.processor() or platform.machine(), "cpu_threads": torch.get_num_threads(),
         "parameters": sum(p.numel() for p in model.parameters()),
         "gflop_per_frame": count_flops(model, (1, 3, spec["input"], spec["input"])),
         "architecture": ((f"{spec['canvas']} planes of fixed Gaussian noise (a canvas, seed 2026) beside the image at the "
-                          "head; ") if spec["canvas"] else "") + (f"{spec['blocks'] + 2} 3x3 convolutions of {spec['channels']} channels with LeakyReLU(0.2) "
+                          "head; ") if spec["canvas"] else "") + (f"{spec['blocks'] + 1} 3x3 convolutions of {spec['channels']} channels with LeakyReLU(0.2) "
                          f"at the input resolution (a skip over the body), a 3x3 convolution to {3 * scale * scale} "
                          f"channels, PixelShuffle x{scale}, added to a bilinear x{scale} upscale, clipped to [-1, 1]; "
                          + ("Charbonnier loss " + (f"after a {args.pixel_pool}x{args.pixel_pool} average pool, " if args.pixel_pool > 1 else "")
-                            + (f"+ {args.texture} x a texture loss (sliced Wasserstein of 5x5 patches of the finest two "
-                               "Laplacian bands, output against real), " if args.texture else "")
+                            + (f"+ {args.texture} x a texture loss (sliced Wasserstein of 5x5 patches of the finest "
+                               f"{len(args.texture_weights)} Laplacian bands, weighted "
+                               f"{', '.join(f'{w:g}' for w in args.texture_weights)}, output against real), "
+                               if args.texture else "")
                             + "then + hinge adversarial loss from a spectral-norm PatchGAN with "
                          "DiffAugment (color,translation); Adam; EMA of the weights")),
     }
@@ -256,7 +281,7 @@ def main(argv=None) -> int:
         loss_g = pixel
         loss_tex = torch.zeros(())
         if args.texture:
-            loss_tex = band_texture_loss(fake, real)
+            loss_tex = band_texture_loss(fake, real, tuple(args.texture_weights))
             loss_g = loss_g + args.texture * loss_tex
         loss_adv = torch.zeros(())
         if adversarial:

@@ -227,22 +227,23 @@ def count_flops(model: nn.Module, shape: tuple[int, ...]) -> float:
 
 # MARK: - Texture loss
 
-def band_texture_loss(fake: torch.Tensor, real: torch.Tensor, levels: int = 2, size: int = 5, stride: int = 4,
-                      directions: int = 48, generator: torch.Generator | None = None) -> torch.Tensor:
+def band_texture_loss(fake: torch.Tensor, real: torch.Tensor, weights: tuple[float, ...] = (1.0, 1.0), size: int = 5,
+                      stride: int = 4, directions: int = 48, generator: torch.Generator | None = None) -> torch.Tensor:
     """How far the fine texture of each output is from its real patch's, whatever its phase.
 
-    For the finest `levels` bands of a Laplacian pyramid (metrics.py: the 1 px and 2 px detail), every
+    For the finest `len(weights)` bands of a Laplacian pyramid (metrics.py: the 1 px, 2 px, ... detail), every
     `size` x `size` patch (every `stride`-th row and column, from a random offset each call) of each image is a point; the loss is the sliced Wasserstein
     distance between the output's points and the real patch's, per image, over `directions` random unit
     directions (project, sort, mean absolute difference; Heitz et al. 2021, "A Sliced Wasserstein Loss
     for Neural Texture Synthesis", on pixel bands instead of VGG features). It asks for detail of the real
     patch's amount and kind (strokes, weave, craquelure) and leaves where each stroke falls free, so
     with the noise canvas the stage can paint texture instead of averaging it away. The same family of
-    measure as the evaluation's SWD, computed here on training patches only.
+    measure as the evaluation's SWD, computed here on training patches only. Each band's distance is
+    multiplied by its weight; the result is their mean.
     """
     from likeness_training.metrics import _blur
     total = fake.new_zeros(())
-    for _ in range(levels):
+    for weight in weights:
         bands, downs = [], []
         for x in (fake, real):
             downs.append(_blur(x)[..., ::2, ::2])
@@ -255,9 +256,9 @@ def band_texture_loss(fake: torch.Tensor, real: torch.Tensor, levels: int = 2, s
         # [N, directions, L], sorted along the contiguous last axis.
         proj_f = torch.sort(torch.einsum("ncl,cd->ndl", pf, d), dim=-1).values
         proj_r = torch.sort(torch.einsum("ncl,cd->ndl", pr, d), dim=-1).values
-        total = total + (proj_f - proj_r).abs().mean()
+        total = total + weight * (proj_f - proj_r).abs().mean()
         fake, real = downs
-    return total / levels
+    return total / len(weights)
 
 
 # MARK: - Image measures

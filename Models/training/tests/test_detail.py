@@ -249,3 +249,36 @@ def test_the_texture_loss_asks_for_the_amount_and_kind_of_detail_not_its_place()
     x = smooth.clone().requires_grad_(True)
     band_texture_loss(x, real).backward()
     assert x.grad is not None and float(x.grad.abs().sum()) > 0
+
+
+def test_the_texture_loss_weighs_each_band():
+    from likeness_training.detail import band_texture_loss
+    g = torch.Generator().manual_seed(4)
+    real = (torch.rand(2, 3, 64, 64, generator=g) * 2 - 1) * 0.5
+    smooth = torch.nn.functional.avg_pool2d(real, 4).repeat_interleave(4, -1).repeat_interleave(4, -2)
+
+    def loss(weights):
+        return float(band_texture_loss(smooth, real, weights, generator=torch.Generator().manual_seed(1)))
+
+    fine, coarse = loss((2.0, 0.0)), loss((0.0, 2.0))
+    assert fine > 0 and coarse > 0 and fine != coarse
+    assert abs(loss((1.0, 1.0)) - (fine + coarse) / 2) < 1e-6   # the mean of the weighted bands
+    assert abs(loss((2.0, 4.0)) - (fine + 2 * coarse)) < 1e-6
+    assert loss((1.0, 1.0, 1.0)) > 0                                  # a third band (4 px) is measured too
+
+
+def test_texture_weights_and_blur_reach_the_run_and_bad_lists_are_refused(tmp_path, dataset, capsys):
+    run = tmp_path / "run"
+    assert train_detail.main(["--stage", "refiner", "--dataset", str(dataset), "--out", str(run), "--channels", "4",
+                              "--blocks", "1", "--patch", "16", "--batch", "2", "--steps", "2", "--threads", "1",
+                              "--limit", "2", "--crops", str(tiny_crops(tmp_path)), "--warmup", "0",
+                              "--texture", "1", "--texture-weights", "1,2,0.5", "--blur-hr", "0.5,1"]) == 0
+    config = json.loads((run / "config.json").read_text())
+    assert config["texture_weights"] == [1.0, 2.0, 0.5]
+    assert config["degradation"]["blur_hr"] == [0.5, 1.0]
+    assert "finest 3 Laplacian bands, weighted 1, 2, 0.5" in config["architecture"]
+    assert "2 3x3 convolutions of 4 channels" in config["architecture"]   # head + 1 body; the tail is counted apart
+    for bad in (["--blur-hr", "3,1"], ["--blur-hr", "1"], ["--texture-weights", "1,x"], ["--texture-weights", "-1"]):
+        with pytest.raises(SystemExit):
+            train_detail.parse(["--stage", "painter", "--out", str(tmp_path / "x"), *bad])
+    assert "--blur-hr" in capsys.readouterr().err
