@@ -111,7 +111,7 @@ model: venv
 	$(VENV_PY) Models/training/card.py --model Models/$(MODEL)/model.onnx --name $(MODEL) --crops .cache/crops-256 --run .cache/run
 
 # MARK: - Detail stages (see README: "The detail chain: refiner and painter")
-# Each stage trains for a wall-clock budget on one CPU thread: the refiner 50 minutes, the painter 45
+# Each stage trains for a wall-clock budget on one CPU thread: the refiner 50 minutes, the painter 80
 # (`make refiner MINUTES=20` overrides it); `make detail` trains both side by side, then exports,
 # evaluates and writes the cards. The painter's evaluation runs the whole chain, so it uses
 # Models/met-refiner-256/model.onnx. notes.json beside each model holds what a person saw in its
@@ -143,13 +143,16 @@ refiner-run: .cache/crops-256/manifest.csv
 	$(VENV_PY) Models/training/train_detail.py --stage refiner --crops .cache/crops-256 --out .cache/refiner-run \
 	  --minutes $(call detail_minutes,50) --threads $(DETAIL_THREADS)
 
-# The painter's recipe: a noise canvas of 4 planes, the texture loss (x2), the pixel loss after a 2x2 pool, a light
-# discriminator (base 16, weight 0.05 after 15% of the budget), paintings read at 0.8-1x their native size.
-PAINTER_FLAGS := --canvas 4 --texture 2.0 --pixel-pool 2 --adv 0.05 --d-base 16 --warmup 0.15 --scale-min 0.8
+# The painter's recipe: 15 channels, a noise canvas of 4 planes, the texture loss (x4, the 2 px band counting
+# twice), the pixel loss after a 4x4 pool (the 1 px and 2 px detail are the texture loss's alone), inputs blurred
+# 1.5-5 px before the reduction (as soft as the refiner's faces), a light discriminator (base 16, weight 0.05 after
+# 15% of the budget), paintings read at 0.8-1x their native size.
+PAINTER_FLAGS := --channels 15 --canvas 4 --texture 4.0 --texture-weights 1,2 --pixel-pool 4 --blur-hr 1.5,5.0 \
+  --adv 0.05 --d-base 16 --warmup 0.15 --scale-min 0.8
 
 painter-run: venv
 	$(VENV_PY) Models/training/train_detail.py --stage painter --dataset $(DATASET) --out .cache/painter-run \
-	  --minutes $(call detail_minutes,45) --threads $(DETAIL_THREADS) $(PAINTER_FLAGS)
+	  --minutes $(call detail_minutes,80) --threads $(DETAIL_THREADS) $(PAINTER_FLAGS)
 
 refiner-model: .cache/crops-256/manifest.csv
 	$(VENV_PY) Models/training/export_detail.py --checkpoint .cache/refiner-run/checkpoint.pt --out Models/$(REFINER)/model.onnx

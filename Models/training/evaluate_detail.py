@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Evaluate an exported detail stage (the .onnx itself, in ONNX Runtime) against Lanczos.
 
---stage refiner: PSNR/SSIM on the held-out face crops degraded 256 -> 128 with the training recipe;
+--stage refiner: PSNR/SSIM on the held-out face crops degraded 256 -> 128 with the standard recipe;
   SWD at 256 of refiner(generated faces) and Lanczos(generated faces) against real crops, and the
   floor (real half against real half); memorisation of the refined faces; compare.png.
 --stage painter: PSNR/SSIM on held-out native 512 px patches degraded to 128 (the same graph run at
@@ -104,8 +104,9 @@ def evaluate_painter(args, clock) -> dict:
     paintings = [path for _, path in cc0_paintings(args.dataset, heldout, only_heldout=True)]
     patches = native_patches(paintings, 512, 2, args.seed)
     rest = restoration(stage, patches, 4, DEGRADATIONS["painter"], args.seed)
-    rest["what"] = (f"{len(patches)} native 512 px patches (2 per held-out painting of >= 512 px) degraded to 128 px; "
-                    "the painter's graph run at 128 -> 512")
+    rest["what"] = (f"{len(patches)} native 512 px patches (2 per held-out painting of >= 512 px) degraded to 128 px "
+                    f"by the painter's standard recipe (blur {DEGRADATIONS['painter']['blur_hr']} px before the "
+                    "reduction, whatever range the run trained on); the painter's graph run at 128 -> 512")
     clock("restoration")
 
     half = len(patches) // 2

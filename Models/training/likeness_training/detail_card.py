@@ -70,7 +70,7 @@ def build_detail_card(name: str, config: dict, last: dict, model_info: dict | No
             "degradation": config["degradation"],
             "hyperparameters": {k: config[k] for k in ("patch", "batch", "lr", "lr_d", "adv", "warmup", "d_base",
                                                         "ema", "seed", "channels", "blocks", "canvas", "texture",
-                                                        "pixel_pool", "scale_min") if k in config},
+                                                        "texture_weights", "pixel_pool", "scale_min") if k in config},
             "budget_minutes": config["minutes"],
             "steps": last.get("step", config.get("steps")),
             "patches_seen": last.get("patches_seen"),
@@ -109,7 +109,7 @@ def metrics_markdown(m: dict) -> list[str]:
     if "restoration" in m:
         r = m["restoration"]
         lines += [f"**Restoration on held-out images** ({r['what']}; {r['images']} images, degraded with the "
-                  f"training recipe, seed {r['seed']}), mean over images:", ""]
+                  f"stage's standard recipe, seed {r['seed']}), mean over images:", ""]
         lines += _table([(k, v) for k, v in r["scores"].items()], ["psnr_db", "ssim"])
         lines += ["", f"Stage minus Lanczos: {r['psnr_gain_db']:+.2f} dB PSNR, {r['ssim_gain']:+.4f} SSIM.", ""]
     for key in ("swd_generated", "swd_heldout", "swd_chain", "grid", "grid_chain"):

@@ -6,8 +6,8 @@ Every function takes images as tensors [N, 3, H, W] in [-1, 1] and an upscaler a
 can be tested on tiny inputs. The baseline everywhere is Lanczos (PIL's 3-lobe filter, per channel
 in float, no rounding), the best a plain resampler does.
 
-- Restoration: a real high-resolution image is degraded with the stage's training recipe (fixed
-  seed), upscaled by the stage and by Lanczos, and scored against the real one (PSNR, SSIM).
+- Restoration: a real high-resolution image is degraded with the stage's standard recipe (DEGRADATIONS,
+  fixed seed; a run may train on a narrower blur range), upscaled by the stage and by Lanczos, and scored against the real one (PSNR, SSIM).
 - Distribution: multi-scale SWD (metrics.py) of upscaled images against real ones, next to
   Lanczos and the floor (real half against real half). For 1024 px outputs the comparison uses
   random 256 px tiles, and the finest two pyramid levels of the tiles (the 1 px and 2 px bands)
