@@ -31,7 +31,7 @@ from likeness_training.detail_eval import (area_down, chain_compare, generate_fa
                                            in_batches, labelled_canvas, lanczos, memorisation, native_patches,
                                            phase_pattern, random_tiles, ratios, read_crops, region, restoration,
                                            swd_table)
-from likeness_training.detail_onnx import OnnxStage  # noqa: E402
+from likeness_training.detail_onnx import OnnxStage, card_gflop  # noqa: E402
 from train_detail import cc0_paintings  # noqa: E402
 
 
@@ -170,8 +170,11 @@ def evaluate_painter(args, clock) -> dict:
              ("Lanczos x4", lanczos(low[i:i + 1], 4)[0]), ("painter", up[i]), ("real", patches[i])]
             for i in range(len(low))]
     save_private(labelled_canvas(rows), args)
+    costs = {"generator": card_gflop(args.generator), "refiner": card_gflop(args.refiner), "painter": card_gflop(args.model)}
+    chain_gflop = {**costs, "total": round(sum(costs.values()), 3) if None not in costs.values() else None,
+                   "what": "GFLOP per 1024 px frame of each model in the evaluated chain, from its card"}
     return {"restoration": rest, "swd_heldout": swd_heldout, "swd_chain": swd_chain, "grid_chain": grid,
-            "memorization_chain_256": mem}
+            "memorization_chain_256": mem, "chain_gflop": chain_gflop}
 
 
 def parse(argv=None) -> argparse.Namespace:

@@ -33,6 +33,14 @@ def run_log(run: Path) -> dict:
     return json.loads(lines[-1]) if lines else {}
 
 
+def chain_cost(gflop: dict | None) -> str:
+    """The painter's sentence on what the whole chain costs, from the evaluation's `chain_gflop` ("" without it)."""
+    if not gflop or gflop.get("total") is None:
+        return ""
+    return (f" The whole chain, generator {gflop['generator']:.2f} + refiner {gflop['refiner']:.2f} + painter "
+            f"{gflop['painter']:.2f}, costs about {gflop['total']:.2f} GFLOP per 1024 px frame.")
+
+
 def build_detail_card(name: str, config: dict, last: dict, model_info: dict | None = None,
                       metrics: dict | None = None, observations: list[str] = ()) -> dict:
     stage, scale, size = config["stage"], config["scale"], config["input_size"]
@@ -50,9 +58,7 @@ def build_detail_card(name: str, config: dict, last: dict, model_info: dict | No
         "scale": scale,
         "input": [1, 3, size, size],
         "output": [1, 3, scale * size, scale * size],
-        "description": DESCRIPTIONS[stage] + (
-            f" The whole chain, generator 0.35 + refiner 1.05 + painter {config['gflop_per_frame']:.2f}, costs about "
-            f"{1.40 + config['gflop_per_frame']:.2f} GFLOP per 1024 px frame." if stage == "painter" else ""),
+        "description": DESCRIPTIONS[stage] + chain_cost((metrics or {}).get("chain_gflop")),
         "credit": CREDIT.format(images=len(ids), what=what),
         "license": "Model weights: CC0-1.0 (trained only on CC0 images); code: MIT",
         "data": {

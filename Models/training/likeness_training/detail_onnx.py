@@ -138,6 +138,14 @@ def metadata(path: Path) -> dict[str, str]:
     return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
 
 
+def card_gflop(path: Path) -> float | None:
+    """The GFLOP per frame a model's card (`likeness.card`) records: a detail stage's or the generator's."""
+    card = json.loads(metadata(path).get("likeness.card", "{}"))
+    training = card.get("training", {})
+    value = training.get("gflop_per_frame", training.get("generator_gflop_per_frame"))
+    return float(value) if value is not None else None
+
+
 def _slice_constant_canvases(proto, size) -> None:
     """In an open-size copy, cut each constant plane block beside the image (a noise canvas) to the input's H x W.
 

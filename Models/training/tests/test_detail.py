@@ -13,7 +13,7 @@ import train_detail
 from likeness_training import detail_eval
 from likeness_training.detail import (DEGRADATIONS, HELDOUT_FILE, count_flops, degrade, heldout_ids, make_stage,
                                       periodic_pattern, read_heldout)
-from likeness_training.detail_onnx import (ExportError, OnnxStage, attach_metadata, check_contract,
+from likeness_training.detail_onnx import (ExportError, OnnxStage, attach_metadata, card_gflop, check_contract,
                                            compare_runtime, describe, export_stage, metadata)
 from prepare import license_refusal, read_manifest
 
@@ -145,6 +145,16 @@ def test_export_round_trip_under_the_contract(tiny_checkpoint, tmp_path):
     assert card["data"]["heldout_ids"] == sorted(read_heldout(HELDOUT_FILE))
     assert not set(card["data"]["met_object_ids"]) & set(card["data"]["heldout_ids"])
     assert card["model"]["runtime_max_abs_diff"] <= 1e-4
+    config = json.loads((tiny_checkpoint / "config.json").read_text())
+    assert card_gflop(model_path) == round(config["gflop_per_frame"], 3) > 0   # what the chain's cost is summed from
+
+
+def test_the_painter_card_states_the_chain_cost_the_evaluation_measured():
+    from likeness_training.detail_card import chain_cost
+    costs = {"generator": 0.345, "refiner": 1.048, "painter": 1.504, "total": 2.897}
+    assert chain_cost(costs) == (" The whole chain, generator 0.34 + refiner 1.05 + painter 1.50, costs about 2.90 "
+                                 "GFLOP per 1024 px frame.")
+    assert chain_cost(None) == "" and chain_cost({**costs, "refiner": None, "total": None}) == ""
 
 
 def test_export_of_a_random_stage_matches_pytorch_and_runs_at_other_sizes(tmp_path):
