@@ -19,22 +19,22 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from likeness_training.models import Generator  # noqa: E402
+from likeness_training.gan import build_generator
 
 
-def load_ema(checkpoint: Path) -> tuple[Generator, dict]:
+def load_ema(checkpoint: Path) -> tuple[torch.nn.Module, dict]:
+    """The EMA generator of a training checkpoint (v1 or v2; checkpoints from before v2 name no arch)."""
     if not checkpoint.is_file():
         raise SystemExit(f"export: {checkpoint} not found; train first (train.py)")
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    config = state["config"]
-    gen = Generator(config["z_dim"], config["size"], config["g_base"])
+    config = {"arch": "v1", **state["config"]}
+    gen = build_generator(config)
     gen.load_state_dict(state["ema"])
     return gen, {**config, "steps": state["step"], "elapsed_seconds": state["elapsed_seconds"]}
 
 
 @torch.no_grad()
-def recalibrate_batch_norm(gen: Generator, batches: int = 100, batch: int = 64, seed: int = 0) -> None:
+def recalibrate_batch_norm(gen: torch.nn.Module, batches: int = 100, batch: int = 64, seed: int = 0) -> None:
     """Recompute every BatchNorm's running mean/var as the average over `batches` random batches."""
     norms = [m for m in gen.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     for m in norms:
@@ -47,7 +47,7 @@ def recalibrate_batch_norm(gen: Generator, batches: int = 100, batch: int = 64, 
     gen.eval()
 
 
-def export(gen: Generator, path: Path, opset: int = 17) -> None:
+def export(gen: torch.nn.Module, path: Path, opset: int = 17) -> None:
     gen.eval()
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
@@ -57,7 +57,7 @@ def export(gen: Generator, path: Path, opset: int = 17) -> None:
     )
 
 
-def verify(gen: Generator, path: Path, tolerance: float = 1e-4) -> float:
+def verify(gen: torch.nn.Module, path: Path, tolerance: float = 1e-4) -> float:
     """onnx.checker plus ONNX Runtime vs PyTorch; returns max |difference|."""
     import onnx
     import onnxruntime as ort

@@ -49,7 +49,13 @@ def cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
 POLICIES = {"color": color, "translation": translation, "cutout": cutout}
 
 
-def diff_augment(x: torch.Tensor, policy: str = "color,translation,cutout") -> torch.Tensor:
+def diff_augment(x: torch.Tensor, policy: str = "color,translation,cutout", probability: float = 1.0) -> torch.Tensor:
+    """Apply each transform of `policy` in turn; below probability 1 each image gets each transform with
+    that probability (ADA's adaptive strength), drawn independently per image and per transform."""
     for name in filter(None, policy.split(",")):
-        x = POLICIES[name](x)
+        if probability >= 1:
+            x = POLICIES[name](x)
+        elif probability > 0:
+            chosen = (torch.rand(x.shape[0], 1, 1, 1, device=x.device) < probability).to(x.dtype)
+            x = chosen * POLICIES[name](x) + (1 - chosen) * x
     return x.contiguous()
