@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""Prepare aligned face crops from a folder of portrait images and a manifest.
+"""Aligned face crops from a folder of portrait images and a manifest (`prepare.py` runs `prepare`).
 
 Input: a dataset folder holding `faces.csv` (one row per face: face_id, met_object_id, image,
 face_box_x0, face_box_y0, face_box_x1, face_box_y1, license, source_url) and the images it names.
@@ -21,11 +20,9 @@ accepted list, is refused (reason `no-license` / `license-not-accepted`).
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import importlib.util
 import json
-import sys
 from dataclasses import dataclass, field
 from multiprocessing import Pool
 from pathlib import Path
@@ -257,7 +254,7 @@ def process(args) -> Outcome:
     })
 
 
-# MARK: - Main
+# MARK: - The dataset
 
 def prepare(dataset: Path, out_dir: Path, size: int = 256, min_side: int = 112,
             max_outside: float = 0.35, workers: int = 2, limit: int | None = None) -> dict:
@@ -307,28 +304,3 @@ def prepare(dataset: Path, out_dir: Path, size: int = 256, min_side: int = 112,
     }
     (out_dir / "report.json").write_text(json.dumps(report, indent=2))
     return report
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", type=Path, default=Path("../shared/datasets/met-portraits"))
-    parser.add_argument("--out", type=Path, default=Path(".cache/crops-256"))
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--min-side", type=int, default=112, help="drop faces whose crop square is smaller (px)")
-    parser.add_argument("--max-outside", type=float, default=0.35, help="drop crops mostly outside the painting")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--limit", type=int, help="only the first N faces (for tests)")
-    args = parser.parse_args(argv)
-    try:
-        report = prepare(args.dataset, args.out, args.size, args.min_side, args.max_outside, args.workers, args.limit)
-    except PrepareError as error:
-        print(f"prepare: {error}", file=sys.stderr)
-        return 2
-    print(f"kept {report['kept']} of {report['faces_listed']} faces "
-          f"({report['kept_objects']} paintings); dropped: {report['dropped'] or 'none'}")
-    print(f"crops, manifest.csv and report.json in {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

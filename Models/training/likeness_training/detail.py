@@ -14,6 +14,7 @@ JPEG compression. Each step happens with a probability and a random strength (Re
 
 The held-out set: 5% of the Met object ids (rounded up), chosen by sorting every id by the SHA-256 of
 "likeness-heldout-v1/<id>" and taking the first ones; the committed list is Models/training/heldout.txt.
+`cc0_paintings` lists the licensed paintings on either side of it (training, evaluation).
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
+
+from likeness_training.crops import license_refusal, read_manifest
 
 HELDOUT_FRACTION = 0.05
 HELDOUT_SALT = "likeness-heldout-v1/"
@@ -47,6 +50,25 @@ def read_heldout(path: Path = HELDOUT_FILE) -> set[int]:
     """The committed held-out ids (one per line; lines starting with # are comments)."""
     lines = path.read_text().splitlines()
     return {int(x) for x in (line.strip() for line in lines) if x and not x.startswith("#")}
+
+
+def cc0_paintings(dataset: Path, heldout: set[int] | None, only_heldout: bool = False) -> list[tuple[int, Path]]:
+    """(object id, image path) of every painting with an accepted license; held-out ones left out
+    (or, with only_heldout, only those)."""
+    by_image: dict[str, list] = {}
+    for row in read_manifest(dataset):
+        by_image.setdefault(row.image, []).append(row)
+    out = []
+    for image, rows in sorted(by_image.items()):
+        if any(license_refusal(r) for r in rows):
+            continue
+        oid = int(rows[0].object_id)
+        if heldout is not None and ((oid in heldout) != only_heldout):
+            continue
+        path = dataset / image
+        if path.is_file():
+            out.append((oid, path))
+    return out
 
 
 # MARK: - Degradations (tensors [N, 3, H, W] in [-1, 1])

@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""Export a trained Likeness generator (the EMA weights) to ONNX under the engine's contract.
+"""A trained Likeness generator (the EMA weights) as ONNX under the engine's contract (`export.py` runs it).
 
 Contract: one input `z` float32 [N, zDim], one output `image` float32 [N, 3, H, W] in [-1, 1],
 opset 17, batch size dynamic (`N`). Before export the EMA generator's batch-norm statistics are
@@ -12,8 +11,6 @@ Checks: onnx.checker, then ONNX Runtime against PyTorch on the same latents (max
 """
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -71,22 +68,3 @@ def verify(gen: torch.nn.Module, path: Path, tolerance: float = 1e-4) -> float:
     if diff > tolerance:
         raise SystemExit(f"export: ONNX Runtime differs from PyTorch by {diff:.2e} > {tolerance:.0e}")
     return diff
-
-
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--checkpoint", type=Path, default=Path(".cache/run/checkpoint.pt"))
-    p.add_argument("--out", type=Path, default=Path("Models/met-portraits-128/model.onnx"))
-    p.add_argument("--bn-batches", type=int, default=100)
-    args = p.parse_args(argv)
-    gen, config = load_ema(args.checkpoint)
-    recalibrate_batch_norm(gen, args.bn_batches)
-    export(gen, args.out)
-    diff = verify(gen, args.out)
-    size_mb = args.out.stat().st_size / 2**20
-    print(f"export: {args.out} ({size_mb:.1f} MB); ONNX Runtime vs PyTorch max |diff| {diff:.2e}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

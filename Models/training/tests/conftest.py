@@ -1,11 +1,9 @@
-import sys
 from pathlib import Path
 
 import pytest
 
 TRAINING = Path(__file__).resolve().parents[1]
 REPO = TRAINING.parents[1]
-sys.path.insert(0, str(TRAINING))
 
 DATASET = REPO.parent / "shared" / "datasets" / "met-portraits"
 

@@ -8,14 +8,13 @@ import pytest
 import torch
 from PIL import Image
 
-import export_detail
-import train_detail
 from likeness_training import detail_eval
-from likeness_training.detail import (DEGRADATIONS, HELDOUT_FILE, count_flops, degrade, heldout_ids, make_stage,
+from likeness_training.commands import export_detail, train_detail
+from likeness_training.crops import license_refusal, read_manifest
+from likeness_training.detail import (DEGRADATIONS, HELDOUT_FILE, cc0_paintings, count_flops, degrade, heldout_ids, make_stage,
                                       periodic_pattern, read_heldout)
 from likeness_training.detail_onnx import (ExportError, OnnxStage, attach_metadata, card_gflop, check_contract,
                                            compare_runtime, describe, export_stage, metadata)
-from prepare import license_refusal, read_manifest
 
 
 def random_images(n, size, seed=0):
@@ -85,8 +84,8 @@ def test_heldout_rule_reproduces_the_committed_list(dataset):
 
 def test_paintings_for_training_and_evaluation_are_disjoint(dataset):
     held = read_heldout(HELDOUT_FILE)
-    train = train_detail.cc0_paintings(dataset, held)
-    evaluation = train_detail.cc0_paintings(dataset, held, only_heldout=True)
+    train = cc0_paintings(dataset, held)
+    evaluation = cc0_paintings(dataset, held, only_heldout=True)
     assert train and evaluation
     assert not {oid for oid, _ in train} & held
     assert {oid for oid, _ in evaluation} <= held

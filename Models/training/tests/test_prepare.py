@@ -1,4 +1,4 @@
-"""prepare.py: license refusal, unreadable images, manifest contents, alignment output."""
+"""prepare.py (likeness_training/crops.py): license refusal, unreadable images, manifest contents, alignment output."""
 import csv
 import json
 import shutil
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-import prepare
+from likeness_training import crops
 
 HEADER = ["face_id", "met_object_id", "image", "face_box_x0", "face_box_y0", "face_box_x1",
           "face_box_y1", "license", "source_url"]
@@ -35,7 +35,7 @@ def make_dataset(tmp: Path, dataset: Path, rows: list[dict]) -> Path:
 def test_keeps_licensed_faces_and_writes_manifest(tmp_path, dataset):
     rows = real_rows(dataset, 6)
     data = make_dataset(tmp_path / "data", dataset, rows)
-    report = prepare.prepare(data, tmp_path / "out", size=128, min_side=64, workers=1)
+    report = crops.prepare(data, tmp_path / "out", size=128, min_side=64, workers=1)
     assert report["faces_listed"] == 6
     assert report["kept"] + sum(report["dropped"].values()) == 6
     assert report["kept"] >= 4, report["drops"]
@@ -59,7 +59,7 @@ def test_refuses_missing_and_unaccepted_licenses(tmp_path, dataset):
     rows[0] = {**rows[0], "license": ""}
     rows[1] = {**rows[1], "license": "CC-BY-NC-2.0"}
     data = make_dataset(tmp_path / "data", dataset, rows)
-    report = prepare.prepare(data, tmp_path / "out", size=64, min_side=32, workers=1)
+    report = crops.prepare(data, tmp_path / "out", size=64, min_side=32, workers=1)
     reasons = {d["face_id"]: d["reason"] for d in report["drops"]}
     assert reasons[rows[0]["face_id"]] == "no-license"
     assert reasons[rows[1]["face_id"]] == "license-not-accepted"
@@ -72,7 +72,7 @@ def test_image_without_manifest_entry_is_refused(tmp_path, dataset):
     rows = real_rows(dataset, 2)
     data = make_dataset(tmp_path / "data", dataset, rows)
     shutil.copy(dataset / rows[0]["image"], data / "images" / "image-unlisted.jpg")
-    report = prepare.prepare(data, tmp_path / "out", size=64, min_side=32, workers=1)
+    report = crops.prepare(data, tmp_path / "out", size=64, min_side=32, workers=1)
     assert report["dropped"].get("image-without-manifest-entry") == 1
     assert not any("unlisted" in r["face_id"] for r in csv.DictReader((tmp_path / "out" / "manifest.csv").open()))
 
@@ -87,18 +87,18 @@ def test_unreadable_and_missing_images_are_dropped_with_reason(tmp_path, dataset
         writer = csv.DictWriter(handle, fieldnames=HEADER)
         writer.writeheader()
         writer.writerows(rows)
-    report = prepare.prepare(data, tmp_path / "out", size=64, min_side=32, workers=1)
+    report = crops.prepare(data, tmp_path / "out", size=64, min_side=32, workers=1)
     reasons = {d["face_id"]: d["reason"] for d in report["drops"]}
     assert reasons[rows[0]["face_id"]] == "unreadable-image"
     assert reasons["999-00"] == "unreadable-image"
 
 
 def test_manifest_errors_are_clear(tmp_path):
-    with pytest.raises(prepare.PrepareError, match="no faces.csv"):
-        prepare.prepare(tmp_path, tmp_path / "out")
+    with pytest.raises(crops.PrepareError, match="no faces.csv"):
+        crops.prepare(tmp_path, tmp_path / "out")
     (tmp_path / "faces.csv").write_text("face_id,image\nx,images/x.jpg\n")
-    with pytest.raises(prepare.PrepareError, match="missing columns"):
-        prepare.prepare(tmp_path, tmp_path / "out")
+    with pytest.raises(crops.PrepareError, match="missing columns"):
+        crops.prepare(tmp_path, tmp_path / "out")
 
 
 def test_alignment_quad_is_a_square_centred_between_eyes_and_mouth():
@@ -108,7 +108,7 @@ def test_alignment_quad_is_a_square_centred_between_eyes_and_mouth():
     landmarks[42:48] = [140, 100]
     landmarks[48] = [105, 150]
     landmarks[54] = [135, 150]
-    quad, side, measures = prepare.alignment_quad(landmarks)
+    quad, side, measures = crops.alignment_quad(landmarks)
     assert measures["eye_distance"] == pytest.approx(40)
     edges = [np.linalg.norm(quad[(i + 1) % 4] - quad[i]) for i in range(4)]
     assert edges == pytest.approx([side] * 4)

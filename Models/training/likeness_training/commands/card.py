@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write a Likeness model's card: MODEL_CARD.md beside the model and the same JSON in the ONNX file.
 
 The card is assembled from what the pipeline recorded, never typed by hand: the crops' manifest and
@@ -19,7 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 CREDIT = ("Trained on {images} public-domain portraits from The Metropolitan Museum of Art "
           "Open Access collection (CC0).")

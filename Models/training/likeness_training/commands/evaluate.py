@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Evaluate an exported Likeness model (the .onnx itself, run in ONNX Runtime) against its crops.
 
 Writes into the model's folder:
@@ -21,9 +20,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from likeness_training.metrics import multiscale_swd, nearest_neighbours, standardized_gray64  # noqa: E402
-from train import load_crops, save_grid  # noqa: E402
+from likeness_training.gan import load_crops, save_grid
+from likeness_training.metrics import multiscale_swd, nearest_neighbours, standardized_gray64
 
 
 def generate(model: Path, count: int, seed: int, batch: int = 50) -> torch.Tensor:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Evaluate an exported detail stage (the .onnx itself, in ONNX Runtime) against Lanczos.
 
 --stage refiner: PSNR/SSIM on the held-out face crops degraded 256 -> 128 with the standard recipe;
@@ -25,14 +24,12 @@ import numpy as np
 import torch
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from likeness_training.detail import DEGRADATIONS, degrade, read_heldout  # noqa: E402
-from likeness_training.detail_eval import (area_down, chain_compare, generate_faces, grid_levels,  # noqa: E402
+from likeness_training.detail import DEGRADATIONS, HELDOUT_FILE, cc0_paintings, degrade, read_heldout
+from likeness_training.detail_eval import (area_down, chain_compare, generate_faces, grid_levels,
                                            in_batches, labelled_canvas, lanczos, memorisation, native_patches,
                                            phase_pattern, random_tiles, ratios, read_crops, region, restoration,
                                            swd_table)
-from likeness_training.detail_onnx import OnnxStage, card_gflop  # noqa: E402
-from train_detail import cc0_paintings  # noqa: E402
+from likeness_training.detail_onnx import OnnxStage, card_gflop
 
 
 def nearest(x: torch.Tensor, scale: int) -> torch.Tensor:
@@ -186,7 +183,7 @@ def parse(argv=None) -> argparse.Namespace:
                    help="the refiner the painter follows in the chain (painter)")
     p.add_argument("--crops", type=Path, default=Path(".cache/crops-256"))
     p.add_argument("--dataset", type=Path, default=Path("../shared/datasets/met-portraits"))
-    p.add_argument("--heldout", type=Path, default=Path(__file__).resolve().parent / "heldout.txt")
+    p.add_argument("--heldout", type=Path, default=HELDOUT_FILE)
     p.add_argument("--samples", type=int, default=256, help="generated faces for the refiner's SWD")
     p.add_argument("--chain-samples", type=int, default=32, help="generated faces through the whole chain")
     p.add_argument("--seed", type=int, default=2026)

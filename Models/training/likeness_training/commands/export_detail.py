@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Export a trained detail stage (the EMA weights of train_detail.py) to ONNX under the detail contract.
 
 Contract (README, "The model contract"): input `image` float32 of a fixed shape [1, 3, H, W] (the
@@ -17,9 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from likeness_training.detail_card import build_detail_card  # noqa: E402
-from likeness_training.detail_onnx import (ExportError, attach_metadata, check_contract, compare_runtime,  # noqa: E402
+from likeness_training.detail_card import build_detail_card
+from likeness_training.detail_onnx import (ExportError, attach_metadata, check_contract, compare_runtime,
                                            export_stage, load_ema_stage)
 
 

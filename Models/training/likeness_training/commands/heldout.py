@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write (or, with --check, verify) the fixed held-out list Models/training/heldout.txt.
 
 The rule (likeness_training/detail.py): of every Met object id in the dataset's faces.csv with an
@@ -11,9 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from likeness_training.detail import HELDOUT_FILE, HELDOUT_FRACTION, HELDOUT_SALT, heldout_ids, read_heldout  # noqa: E402
-from prepare import license_refusal, read_manifest  # noqa: E402
+from likeness_training.detail import HELDOUT_FILE, HELDOUT_FRACTION, HELDOUT_SALT, heldout_ids, read_heldout
+from likeness_training.crops import license_refusal, read_manifest
 
 
 def dataset_ids(dataset: Path) -> list[int]:

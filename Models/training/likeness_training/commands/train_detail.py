@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Train a detail stage (refiner x2 on aligned face crops, painter x4 on whole paintings) on the CPU.
 
 Each step: real high-resolution patches (the refiner: random 2*P patches of the 256 px face crops;
@@ -29,12 +28,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from likeness_training.detail import (DEGRADATIONS, STAGES, PatchDiscriminator, band_texture_loss,  # noqa: E402
-                                      count_flops, degrade, make_stage, read_heldout)
-from likeness_training.diffaugment import diff_augment  # noqa: E402
-from prepare import license_refusal, read_manifest  # noqa: E402
-from train import save_grid, update_ema  # noqa: E402
+from likeness_training.detail import (DEGRADATIONS, HELDOUT_FILE, STAGES, PatchDiscriminator, band_texture_loss,
+                                      cc0_paintings, count_flops, degrade, make_stage, read_heldout)
+from likeness_training.diffaugment import diff_augment
+from likeness_training.gan import save_grid, update_ema
 
 
 # MARK: - Data
@@ -48,25 +45,6 @@ def face_crops(crops: Path, heldout: set[int]) -> tuple[torch.Tensor, list[dict]
         with Image.open(crops / f"{row['face_id']}.png") as image:
             images.append(np.asarray(image.convert("RGB")).transpose(2, 0, 1).copy())
     return torch.from_numpy(np.stack(images)), rows
-
-
-def cc0_paintings(dataset: Path, heldout: set[int] | None, only_heldout: bool = False) -> list[tuple[int, Path]]:
-    """(object id, image path) of every painting with an accepted license; held-out ones left out
-    (or, with only_heldout, only those)."""
-    by_image: dict[str, list] = {}
-    for row in read_manifest(dataset):
-        by_image.setdefault(row.image, []).append(row)
-    out = []
-    for image, rows in sorted(by_image.items()):
-        if any(license_refusal(r) for r in rows):
-            continue
-        oid = int(rows[0].object_id)
-        if heldout is not None and ((oid in heldout) != only_heldout):
-            continue
-        path = dataset / image
-        if path.is_file():
-            out.append((oid, path))
-    return out
 
 
 def load_paintings(items: list[tuple[int, Path]]) -> list[np.ndarray]:
@@ -137,7 +115,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--stage", required=True, choices=sorted(STAGES))
     p.add_argument("--crops", type=Path, default=Path(".cache/crops-256"), help="face crops (refiner)")
     p.add_argument("--dataset", type=Path, default=Path("../shared/datasets/met-portraits"), help="paintings (painter)")
-    p.add_argument("--heldout", type=Path, default=Path(__file__).resolve().parent / "heldout.txt")
+    p.add_argument("--heldout", type=Path, default=HELDOUT_FILE)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--patch", type=int, default=0, help="input patch side (default: refiner 48, painter 32)")
     p.add_argument("--batch", type=int, default=16)
