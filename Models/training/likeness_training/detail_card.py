@@ -7,11 +7,7 @@ pictures are passed in by hand (`card.py --detail --observation "..."`), as for 
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-CREDIT = ("Trained on {images} public-domain {what} from The Metropolitan Museum of Art "
-          "Open Access collection (CC0).")
+from likeness_training.cards import credit
 
 HELDOUT_RULE = ("5% of the CC0 Met object ids in faces.csv (rounded up): the first when sorted by SHA-256 of "
                 "\"likeness-heldout-v1/<id>\" (Models/training/heldout.py, committed as Models/training/heldout.txt); "
@@ -25,12 +21,6 @@ DESCRIPTIONS = {
                "restore the fine detail of whole paintings at their native resolution (see the metrics and "
                "limitations for how far it gets).",
 }
-
-
-def run_log(run: Path) -> dict:
-    """The last record of a run's log.jsonl (the final one holds step, minutes and patches seen)."""
-    lines = (run / "log.jsonl").read_text().splitlines() if (run / "log.jsonl").is_file() else []
-    return json.loads(lines[-1]) if lines else {}
 
 
 def chain_cost(gflop: dict | None) -> str:
@@ -59,7 +49,7 @@ def build_detail_card(name: str, config: dict, last: dict, model_info: dict | No
         "input": [1, 3, size, size],
         "output": [1, 3, scale * size, scale * size],
         "description": DESCRIPTIONS[stage] + chain_cost((metrics or {}).get("chain_gflop")),
-        "credit": CREDIT.format(images=len(ids), what=what),
+        "credit": credit(len(ids), what),
         "license": "Model weights: CC0-1.0 (trained only on CC0 images); code: MIT",
         "data": {
             "source": "The Metropolitan Museum of Art Open Access collection (the CC0 source paintings behind "

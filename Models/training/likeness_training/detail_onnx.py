@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from likeness_training.cards import attach_card
 from likeness_training.detail import DetailStage, make_stage
 
 INPUT_NAME, OUTPUT_NAME = "image", "upscaled"
@@ -117,20 +118,7 @@ def compare_runtime(model: DetailStage, path: Path, size: int, tolerance: float 
 
 def attach_metadata(path: Path, scale: int, card: dict) -> None:
     """Set `likeness.stage`, `likeness.scale`, `likeness.card` (JSON) and `likeness.credit`, replacing older ones."""
-    import onnx
-    proto = onnx.load(str(path))
-    keep = [p for p in proto.metadata_props if not p.key.startswith("likeness.")]
-    del proto.metadata_props[:]
-    proto.metadata_props.extend(keep)
-    entries = {"likeness.stage": "detail", "likeness.scale": str(scale),
-               "likeness.card": json.dumps(card, separators=(",", ":")), "likeness.credit": card["credit"]}
-    for key, value in entries.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.checker.check_model(proto)
-    tmp = path.with_suffix(".tmp")
-    onnx.save(proto, str(tmp))
-    tmp.replace(path)
+    attach_card(path, card, {"likeness.stage": "detail", "likeness.scale": str(scale)})
 
 
 def metadata(path: Path) -> dict[str, str]:

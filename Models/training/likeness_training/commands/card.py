@@ -18,16 +18,13 @@ import json
 import sys
 from pathlib import Path
 
-
-CREDIT = ("Trained on {images} public-domain portraits from The Metropolitan Museum of Art "
-          "Open Access collection (CC0).")
+from likeness_training.cards import attach_card, credit, last_record
 
 
 def run_summary(run: Path) -> dict:
     """Steps, minutes and recipe of one training run, from its config.json and log.jsonl."""
     config = json.loads((run / "config.json").read_text())
-    lines = (run / "log.jsonl").read_text().splitlines() if (run / "log.jsonl").is_file() else []
-    last = json.loads(lines[-1]) if lines else {}
+    last = last_record(run)
     return {"run": run.name, "recipe": config["architecture"], "steps_logged": last.get("step"),
             "minutes": last.get("minutes"), "batch": config["batch"], "lr_g": config["lr_g"], "lr_d": config["lr_d"],
             "betas": [config["beta1"], config.get("beta2", 0.999)], "device": config["device"],
@@ -40,8 +37,7 @@ def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, mod
     with (crops / "manifest.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     config = json.loads((run / "config.json").read_text())
-    log_lines = (run / "log.jsonl").read_text().splitlines() if (run / "log.jsonl").is_file() else []
-    last = json.loads(log_lines[-1]) if log_lines else {}
+    last = last_record(run)
     metrics = json.loads(metrics_path.read_text()) if metrics_path and metrics_path.is_file() else {}
     object_ids = sorted({int(r["met_object_id"]) for r in rows})
     history = [run_summary(p) for p in previous] + [run_summary(run)]
@@ -51,7 +47,7 @@ def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, mod
         "name": name,
         "description": "An unconditional portrait generator: a latent vector z of 128 standard-normal numbers "
                        f"becomes a {config['size']}x{config['size']} painted face of a sitter who never existed.",
-        "credit": CREDIT.format(images=len(object_ids)),
+        "credit": credit(len(object_ids), "portraits"),
         "license": "Model weights: CC0-1.0 (trained only on CC0 images); code: MIT",
         "data": {
             "source": "The Metropolitan Museum of Art Open Access collection (the CC0 source paintings behind "
@@ -147,24 +143,8 @@ def markdown(card: dict) -> str:
     return "\n".join(lines)
 
 
-def attach(model: Path, card: dict) -> None:
-    """Store the card in the ONNX metadata_props (replacing earlier Likeness entries)."""
-    import onnx
-    proto = onnx.load(str(model))
-    keep = [p for p in proto.metadata_props if not p.key.startswith("likeness.")]
-    del proto.metadata_props[:]
-    proto.metadata_props.extend(keep)
-    for key, value in (("likeness.card", json.dumps(card, separators=(",", ":"))), ("likeness.credit", card["credit"])):
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.checker.check_model(proto)
-    tmp = model.with_suffix(".tmp")
-    onnx.save(proto, str(tmp))
-    tmp.replace(model)
-
-
 def detail_card(args) -> int:
-    from likeness_training.detail_card import build_detail_card, detail_markdown, run_log
+    from likeness_training.detail_card import build_detail_card, detail_markdown
     from likeness_training.detail_onnx import attach_metadata, describe, metadata
     config = json.loads((args.run / "config.json").read_text())
     exported = json.loads(metadata(args.model).get("likeness.card", "{}"))
@@ -177,7 +157,7 @@ def detail_card(args) -> int:
     notes = json.loads(args.notes.read_text()) if args.notes and args.notes.is_file() else {}
     if args.notes and not notes:
         print(f"card: no notes in {args.notes}; the card says nothing about the pictures", file=sys.stderr)
-    card = build_detail_card(args.name, {**config, "input_size": size}, run_log(args.run), info, metrics,
+    card = build_detail_card(args.name, {**config, "input_size": size}, last_record(args.run), info, metrics,
                              [*notes.get("observations", []), *args.observation])
     card["compare_caption"] = " ".join([*notes.get("picture", []), *args.picture])
     attach_metadata(args.model, config["scale"], card)
@@ -206,7 +186,7 @@ def main(argv=None) -> int:
         return detail_card(args)
     card = build_card(args.name, args.crops, args.run, args.model.parent / "metrics.json",
                       args.model.stat().st_size / 2**20, args.previous, args.observation)
-    attach(args.model, card)
+    attach_card(args.model, card)
     (args.model.parent / "MODEL_CARD.md").write_text(markdown(card))
     print(f"card: {args.model.parent / 'MODEL_CARD.md'} and likeness.card in {args.model}")
     return 0
