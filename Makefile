@@ -65,10 +65,12 @@ test: venv
 test-swift: deps venv
 	LIKENESS_PYTHON=$(abspath $(VENV_PY)) xvfb-run -a -s "-screen 0 1280x720x24" $(SWIFT) test
 
-# The training pipeline's tests; the end-to-end one runs the Swift binary built by `swift build`.
+# The training pipeline's tests (Models/training/tests; the end-to-end one runs the Swift binary built by
+# `swift build`) and the Python tests of the binary itself (Tests/Python: `likeness curate` over HTTP and in a browser,
+# bench_reference.py against ONNX Runtime).
 test-python: venv
-	cd Models/training && LIKENESS_BIN=$(abspath .build/debug/likeness) LIKENESS_RELEASE_BIN=$(abspath .build/release/likeness) \
-	  ../../$(VENV_PY) -m pytest -q tests
+	LIKENESS_BIN=$(abspath .build/debug/likeness) LIKENESS_RELEASE_BIN=$(abspath .build/release/likeness) \
+	  $(VENV_PY) -m pytest -q Models/training/tests Tests/Python
 
 # MARK: - Fuzzing
 
@@ -173,7 +175,7 @@ painter-model: .cache/crops-256/manifest.csv
 # the shipped detail stages.
 bench: release venv
 	@[ -f Models/met-portraits-128/model.onnx ] || [ -f .cache/bench-128.onnx ] || $(VENV_PY) Tests/Fixtures/make_fixtures.py --bench
-	$(VENV_PY) Models/training/bench_reference.py --stages --threads 2 --batch 1
+	$(VENV_PY) Scripts/bench_reference.py --stages --threads 2 --batch 1
 
 fixtures: venv
 	$(VENV_PY) Tests/Fixtures/make_fixtures.py

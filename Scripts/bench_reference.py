@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side speed of the same .onnx in ONNX Runtime, PyTorch (optional) and Likeness.
 
-    .venv/bin/python Models/training/bench_reference.py [--model PATH ...] [--stages] [--threads 2] [--batch 1] [--rounds 3]
+    .venv/bin/python Scripts/bench_reference.py [--model PATH ...] [--stages] [--threads 2] [--batch 1] [--rounds 3]
 
 ONNX Runtime runs with intra_op_num_threads=T, inter_op_num_threads=1, sequential execution and
 all graph optimizations. Likeness runs through the built `likeness bench` binary (release build,
@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 
 def default_model():
@@ -72,9 +72,9 @@ def model_input(inp, batch, rng):
 def torch_module(args):
     """The PyTorch generator to time, or None."""
     if args.checkpoint:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from export import load_ema
         from pathlib import Path
+
+        from likeness_training.generator_onnx import load_ema
         gen, _ = load_ema(Path(args.checkpoint))
         return gen.eval()
     if args.torch:

@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
             Models/met-portraits-128/model.onnx, else .cache/bench-128.onnx (a random-weight 128x128 generator \
             made by `make fixtures`). --chain times the generator, each detail stage (--stage, repeatable; \
             default: the shipped refiner and painter) and the Lanczos step to --size, one after the other \
-            as `frames` runs them. Compare with ONNX Runtime using Models/training/bench_reference.py, \
+            as `frames` runs them. Compare with ONNX Runtime using Scripts/bench_reference.py, \
             which runs both side by side.
             """)
 

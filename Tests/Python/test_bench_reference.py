@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TRAINING
-
+REPO = Path(__file__).resolve().parents[2]
+BENCH = REPO / "Scripts" / "bench_reference.py"
 MODELS = REPO / "Tests" / "Fixtures" / "models"
 
 
@@ -17,7 +17,7 @@ def test_a_generator_and_a_detail_stage_are_timed_against_onnx_runtime_and_agree
     if not binary.is_file():
         pytest.fail(f"{binary} not found: build the Swift package first (`swift build`, as `make test` does)")
     run = subprocess.run(
-        [sys.executable, str(TRAINING / "bench_reference.py"), "--model", str(MODELS / "tiny-generator.onnx"),
+        [sys.executable, str(BENCH), "--model", str(MODELS / "tiny-generator.onnx"),
          "--model", str(MODELS / "tiny-stage-32.onnx"), "--likeness", str(binary), "--threads", "1",
          "--iterations", "2", "--warmup", "1", "--rounds", "1"],
         capture_output=True, text=True, timeout=300)
@@ -31,6 +31,6 @@ def test_a_generator_and_a_detail_stage_are_timed_against_onnx_runtime_and_agree
 
 
 def test_a_missing_model_is_one_clear_line():
-    run = subprocess.run([sys.executable, str(TRAINING / "bench_reference.py"), "--model", "/nonexistent.onnx",
+    run = subprocess.run([sys.executable, str(BENCH), "--model", "/nonexistent.onnx",
                           "--likeness", sys.executable], capture_output=True, text=True, timeout=120)
     assert run.returncode != 0 and "model '/nonexistent.onnx' not found" in run.stderr

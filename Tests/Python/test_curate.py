@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import REPO
+REPO = Path(__file__).resolve().parents[2]
 
 FIXTURE_MODEL = REPO / "Tests" / "Fixtures" / "models" / "tiny-generator.onnx"
 # The fixture's random weights paint nearly uniform squares, so the scripted rater and the browser use the
