@@ -25,10 +25,13 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-$(VENV)/.stamp: Models/training/requirements.txt
+# The pinned packages, then the pipeline's own package, likeness_training, editable (its code stays in
+# Models/training; the pinned setuptools builds it, so nothing more is fetched).
+$(VENV)/.stamp: Models/training/requirements.txt Models/training/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install -q --upgrade pip
 	$(VENV_PY) -m pip install -q -r Models/training/requirements.txt
+	$(VENV_PY) -m pip install -q --no-deps --no-build-isolation -e Models/training
 	@touch $@
 
 venv: $(VENV)/.stamp
