@@ -10,13 +10,14 @@ row). Every candidate runs the same train.py the real runs use, so what is measu
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from likeness_training.gan import read_log
 
 HERE = Path(__file__).resolve().parent
 
@@ -50,7 +51,7 @@ def measure(crops: Path, processes: int, flags: list[str], steps: int, warmup: i
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"{shlex.join(command)} failed:\n{result.stderr[-2000:]}")
-        records = [json.loads(line) for line in (Path(out) / "log.jsonl").read_text().splitlines()]
+        records = read_log(Path(out) / "log.jsonl")
     batch = int(flags[flags.index("--batch") + 1]) if "--batch" in flags else 16
     seconds = statistics.median(r["seconds_per_step"] for r in records[warmup:])
     return batch / seconds, seconds

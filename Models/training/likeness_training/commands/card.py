@@ -31,6 +31,16 @@ def run_summary(run: Path) -> dict:
             "cpu_threads": config["cpu_threads"]}
 
 
+def training_legs(run: Path) -> list[dict]:
+    """The sittings of a run that was continued with --resume (train.py records one leg per sitting in
+    its checkpoint: minutes, steps, images seen, processes, device); empty for runs from before legs."""
+    checkpoint = run / "checkpoint.pt"
+    if not checkpoint.is_file():
+        return []
+    import torch
+    return list(torch.load(checkpoint, map_location="cpu", weights_only=False).get("legs", []))
+
+
 def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, model_size_mb: float,
                previous: list[Path] = (), observations: list[str] = ()) -> dict:
     report = json.loads((crops / "report.json").read_text())
@@ -73,6 +83,7 @@ def build_card(name: str, crops: Path, run: Path, metrics_path: Path | None, mod
             "wall_time_minutes": last.get("minutes"),
             "total_wall_time_minutes": total_minutes,
             "runs": history,
+            "legs": training_legs(run),
             "hardware": f"{config['device']} ({config['cpu']}, {config['cpu_threads']} torch threads)",
             "torch": config["torch"],
             "generator_parameters": config["generator_parameters"],
@@ -118,6 +129,11 @@ def markdown(card: dict) -> str:
     lines += [f"  {i + 1}. {h['run']}: {h['steps_logged']} steps logged, {h['minutes']} min, batch {h['batch']}, "
               f"lr G {h['lr_g']} / D {h['lr_d']}, betas {h['betas']}, {h['device']} x{h['cpu_threads']} threads; "
               f"{h['recipe']}" for i, h in enumerate(t["runs"])]
+    if t.get("legs"):
+        lines += ["", "  Sittings of the last run (each resumed exactly from the checkpoint of the one before):", ""]
+        lines += [f"  - leg {i + 1}, started {leg['started']}: {leg['minutes']} min, {leg['steps']} steps, "
+                  f"{leg['images_seen']} images seen (to step {leg['until_step']}), {leg['processes']} process(es) "
+                  f"on {leg['device']}, {leg['precision']}" for i, leg in enumerate(t["legs"])]
     lines += [""]
     if m:
         swd = m["swd_x1e3"]
