@@ -6,6 +6,11 @@
 /// parts one by one (``Planner/lowerUnfused(_:)``).
 ///
 /// In this order, over nodes in topological order:
+/// 0. **Nearest upsampling into the convolution**: `Resize` (nearest, x2, asymmetric/floor, the
+///    PyTorch export of `Upsample(scale_factor=2)`) read only by a 3x3 `Conv` (stride 1, pads 1,
+///    one group) becomes one `ConvTranspose` 4x4 with stride 2 and pads 1: each output pixel of
+///    the pair sees 2x2 input pixels, so the work is 4/9 of the convolution's and the upsampled
+///    picture is never written (FastGAN's and StyleGAN-T's grid-free up blocks).
 /// 1. **BatchNorm folding**: `BatchNormalization` after a `Conv`/`ConvTranspose` with constant
 ///    weights and statistics becomes new weight and bias initializers of the convolution.
 /// 2. **Activations**: `Relu`, `LeakyRelu`, `Sigmoid`, `Tanh` or `Clip` (constant bounds) after a
@@ -24,9 +29,21 @@ enum Fusion {
         "Add", "Sub", "Mul", "Div", "Pow", "PRelu", "Min", "Max",
     ]
 
+    /// A `Resize` that doubles height and width by nearest neighbour as PyTorch exports it: scales
+    /// [1, 1, 2, 2] (constant), `asymmetric` coordinates, `floor` rounding (input = output / 2).
+    static func isNearestDoubling(_ node: Node, constants: (String) -> Tensor?) -> Bool {
+        guard node.opType == "Resize", node.string("mode", default: "nearest") == "nearest",
+              node.string("coordinate_transformation_mode", default: "half_pixel") == "asymmetric",
+              node.string("nearest_mode", default: "round_prefer_floor") == "floor",
+              node.inputs.count >= 3, node.inputs.count < 4 || node.inputs[3].isEmpty,
+              let scales = constants(node.inputs[2]), scales.floats == [1, 1, 2, 2] else { return false }
+        return true
+    }
+
     /// The fused graph; `graph.nodes` must be in topological order.
     static func run(_ graph: Graph) -> Graph {
         var pass = Pass(graph: graph)
+        pass.foldNearestUpsampling()
         pass.foldBatchNorms()
         pass.fuseActivations()
         pass.fuseChannelGates()
@@ -89,6 +106,48 @@ enum Fusion {
             var name = base, k = 1
             while initializers[name] != nil || runtime.contains(name) || constants[name] != nil { name = "\(base)_\(k)"; k += 1 }
             return name
+        }
+
+        mutating func foldNearestUpsampling() {
+            for j in nodes.indices {
+                guard let conv = nodes[j], conv.opType == "Conv", let upsampled = conv.input(0),
+                      let weightName = conv.input(1), let weight = constants[weightName], !weight.isInteger,
+                      weight.shape.count == 4, weight.shape[2] == 3, weight.shape[3] == 3,
+                      conv.int("group", default: 1) == 1, conv.string("auto_pad", default: "NOTSET") == "NOTSET",
+                      conv.ints("strides") ?? [1, 1] == [1, 1], conv.ints("dilations") ?? [1, 1] == [1, 1],
+                      conv.ints("pads") == [1, 1, 1, 1],
+                      let i = nodes.firstIndex(where: { $0?.outputs.first == upsampled }), let resize = nodes[i],
+                      Fusion.isNearestDoubling(resize, constants: { self.constants[$0] }),
+                      let source = resize.input(0), soleReader(of: upsampled) == j else { continue }
+                // Output row 2i reads upsampled rows 2i-1, 2i, 2i+1 = input rows i-1, i, i; row 2i+1 reads
+                // i, i, i+1. As a transposed convolution (out = 2 in - 1 + k) tap k takes the 3x3 rows
+                // S(k): S(0) = {2}, S(1) = {1, 2}, S(2) = {0, 1}, S(3) = {0}; the same for columns.
+                let taps: [[Int]] = [[2], [1, 2], [0, 1], [0]]
+                let outputChannels = weight.shape[0], inputChannels = weight.shape[1]
+                let w = weight.floats
+                var folded = [Float](repeating: 0, count: inputChannels * outputChannels * 16)
+                for m in 0..<outputChannels {  // weight [M, C, 3, 3] -> [C, M, 4, 4]
+                    for c in 0..<inputChannels {
+                        let from = (m * inputChannels + c) * 9, to = (c * outputChannels + m) * 16
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                var sum: Float = 0
+                                for dy in taps[ky] { for dx in taps[kx] { sum += w[from + dy * 3 + dx] } }
+                                folded[to + ky * 4 + kx] = sum
+                            }
+                        }
+                    }
+                }
+                let name = freshName("\(conv.label)/upsampling_folded_weight")
+                initializers[name] = Tensor(shape: [inputChannels, outputChannels, 4, 4], floats: folded)
+                constants[name] = initializers[name]
+                var merged = Node(opType: "ConvTranspose", name: conv.name, inputs: [source, name] + conv.inputs.dropFirst(2),
+                                  outputs: conv.outputs,
+                                  attributes: ["kernel_shape": .ints([4, 4]), "strides": .ints([2, 2]), "pads": .ints([1, 1, 1, 1])])
+                merged.activation = conv.activation
+                nodes[j] = merged
+                nodes[i] = nil
+            }
         }
 
         mutating func foldBatchNorms() {

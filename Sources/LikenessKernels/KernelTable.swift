@@ -20,6 +20,8 @@ public struct KernelTable: Sendable {
     public let transposedK4S2P1: @Sendable (TransposedConvolutionArguments) -> Void
     public let winogradInput: @Sendable (WinogradInputArguments) -> Void
     public let winogradOutput: @Sendable (WinogradOutputArguments) -> Void
+    /// Sigmoid or tanh over a buffer, in place (``CurveKernel``).
+    public let curve: @Sendable (UnsafeMutablePointer<Float>, Int, CurveFunction) -> Void
 
     public init(instructionSet: InstructionSet, tileRows: Int, tileColumns: Int,
                 gemm: @escaping @Sendable (GemmArguments) -> Void,
@@ -30,7 +32,8 @@ public struct KernelTable: Sendable {
                 im2col: @escaping @Sendable (Im2colArguments) -> Void,
                 transposedK4S2P1: @escaping @Sendable (TransposedConvolutionArguments) -> Void,
                 winogradInput: @escaping @Sendable (WinogradInputArguments) -> Void,
-                winogradOutput: @escaping @Sendable (WinogradOutputArguments) -> Void) {
+                winogradOutput: @escaping @Sendable (WinogradOutputArguments) -> Void,
+                curve: @escaping @Sendable (UnsafeMutablePointer<Float>, Int, CurveFunction) -> Void) {
         self.instructionSet = instructionSet
         self.tileRows = tileRows
         self.tileColumns = tileColumns
@@ -43,5 +46,6 @@ public struct KernelTable: Sendable {
         self.transposedK4S2P1 = transposedK4S2P1
         self.winogradInput = winogradInput
         self.winogradOutput = winogradOutput
+        self.curve = curve
     }
 }

@@ -54,3 +54,28 @@ public enum CurveFunction: Sendable, Equatable {
         }
     }
 }
+
+// MARK: - CurveKernel
+
+/// A smooth activation over a whole buffer, in place: the standalone Sigmoid / Tanh step (a GLU's gate,
+/// where no producing kernel can take the curve into its store). Each ISA module's ``KernelTable``
+/// instantiates it, so `VectorMath`'s lanes compile to that CPU's registers (the engine module itself is
+/// built for the baseline x86-64, where 16 lanes of `exp` cost about 40 times more).
+public enum CurveKernel {
+    @inlinable
+    public static func applyInPlace(_ pointer: UnsafeMutablePointer<Float>, count: Int, curve: CurveFunction) {
+        let raw = UnsafeMutableRawPointer(pointer)
+        var i = 0
+        while i + 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            raw.storeBytes(of: curve.apply(v), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i < count {
+            var tail = SIMD16<Float>(repeating: 0)
+            for j in 0..<(count - i) { tail[j] = pointer[i + j] }
+            let result = curve.apply(tail)
+            for j in 0..<(count - i) { pointer[i + j] = result[j] }
+        }
+    }
+}

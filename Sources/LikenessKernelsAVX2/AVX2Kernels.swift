@@ -22,7 +22,8 @@ public let avx2Kernels = KernelTable(
     im2col: { Im2col.run($0) },
     transposedK4S2P1: { TransposedConvolution.k4s2p1($0, tile: Tile2x16.self) },
     winogradInput: { Winograd.transformInput($0, tile: Tile2x16.self) },
-    winogradOutput: { Winograd.transformOutput($0, tile: Tile2x16.self) })
+    winogradOutput: { Winograd.transformOutput($0, tile: Tile2x16.self) },
+    curve: { CurveKernel.applyInPlace($0, count: $1, curve: $2) })
 
 // MARK: - Register tiles (AVX2)
 

@@ -25,7 +25,8 @@ public let avx512Kernels = KernelTable(
         if args.width >= 32 { TransposedConvolution.k4s2p1(args, tile: Tile4x32.self) } else { TransposedConvolution.k4s2p1(args, tile: Tile8x16.self) }
     },
     winogradInput: { Winograd.transformInput($0, tile: Tile8x16.self) },
-    winogradOutput: { Winograd.transformOutput($0, tile: Tile8x16.self) })
+    winogradOutput: { Winograd.transformOutput($0, tile: Tile8x16.self) },
+    curve: { CurveKernel.applyInPlace($0, count: $1, curve: $2) })
 
 // MARK: - Register tiles (AVX-512)
 

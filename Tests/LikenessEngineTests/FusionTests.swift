@@ -122,6 +122,44 @@ struct FusionTests {
         try checkEquivalent(g)
     }
 
+    @Test("nearest x2 Resize + 3x3 Conv becomes one 4x4 stride-2 ConvTranspose, gate and BatchNorm folded in",
+          arguments: [[1, 5, 4, 6], [2, 5, 1, 1], [1, 5, 3, 3]])
+    func nearestUpsamplingIntoTheConvolution(shape: [Int]) throws {
+        var inits = batchNormParameters(7, prefix: "bn")
+        inits["w"] = random([7, 5, 3, 3], seed: 8, scale: 0.3)
+        inits["b"] = random([7], seed: 9)
+        inits["scales"] = Tensor(shape: [4], floats: [1, 1, 2, 2])
+        let nearest: [String: Attribute] = ["mode": .string("nearest"), "coordinate_transformation_mode": .string("asymmetric"),
+                                            "nearest_mode": .string("floor")]
+        let g = graph([
+            node("GlobalAveragePool", ["x"], ["pooled"]), node("Sigmoid", ["pooled"], ["gate"]),
+            node("Mul", ["x", "gate"], ["gated"]),
+            node("Resize", ["gated", "", "scales"], ["up"], nearest),
+            node("Conv", ["up", "w", "b"], ["c"], ["pads": .ints([1, 1, 1, 1]), "kernel_shape": .ints([3, 3])]),
+            node("BatchNormalization", ["c", "bn.gamma", "bn.beta", "bn.mean", "bn.var"], ["n"]),
+            node("Sigmoid", ["n"], ["y"]),
+        ], inits, input: shape)
+        let fused = Fusion.run(g)
+        #expect(fused.nodes.map(\.opType) == ["GlobalAveragePool", "Sigmoid", "ConvTranspose"], "\(fused.nodes.map(\.opType))")
+        let transposed = try #require(fused.nodes.last)
+        #expect(transposed.ints("strides") == [2, 2] && transposed.ints("kernel_shape") == [4, 4])
+        #expect(transposed.activation == .sigmoid && transposed.inputGate.count == 1)
+        #expect(fused.initializers[transposed.inputs[1]]?.shape == [5, 7, 4, 4])
+        try checkEquivalent(g)
+
+        // Refused: the upsampled picture read twice, another rounding, a strided convolution.
+        var twice = g
+        twice.nodes.append(node("Relu", ["up"], ["r"]))
+        #expect(Fusion.run(twice).nodes.contains { $0.opType == "Resize" })
+        var halfPixel = g
+        halfPixel.nodes[3].attributes["coordinate_transformation_mode"] = .string("half_pixel")
+        #expect(Fusion.run(halfPixel).nodes.map(\.opType) == ["GlobalAveragePool", "Sigmoid", "Mul", "Resize", "Conv"])
+        try checkEquivalent(halfPixel)
+        var strided = g
+        strided.nodes[4].attributes["strides"] = .ints([2, 2])
+        #expect(Fusion.run(strided).nodes.contains { $0.opType == "Resize" })
+    }
+
     @Test("MatMul + constant Add becomes a bias, and still runs when the product is batched", arguments: [[1, 6], [2, 3, 6]])
     func matMulBias(inputShape: [Int]) throws {
         let inits = ["w": random([6, 4], seed: 8), "c": random([4], seed: 9)]

@@ -353,6 +353,21 @@ struct PackedKernelTests {
         #expect(diff.maxAbs <= 1e-5, "\(diff)")
     }
 
+    @Test("curve kernel (a standalone Sigmoid or Tanh): within 2e-7 of the scalar definition at any count",
+          arguments: [1, 15, 16, 17, 1000, 4099], sets)
+    func curve(count: Int, set: InstructionSet) throws {
+        let kernels = try #require(PackedKernels.select(set))
+        var r = TestRandom(seed: UInt64(count))
+        let input = r.floats(count, scale: 12)
+        for (function, activation) in [(CurveFunction.sigmoid, Activation.sigmoid), (.tanh, .tanh)] {
+            var output = input
+            output.withUnsafeMutableBufferPointer { kernels.table.curve($0.baseAddress!, count, function) }
+            let expected = input.map(activation.apply)
+            let worst = zip(output, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 2e-7, "\(function) on \(set), \(count) values: max |Δ| \(worst)")
+        }
+    }
+
     @Test("instruction set selection: LIKENESS_KERNELS lowers, never raises")
     func selection() {
         #expect(InstructionSet.selected(environment: [:]) == InstructionSet.supported)

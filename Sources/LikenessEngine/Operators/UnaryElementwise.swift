@@ -1,4 +1,5 @@
 import Foundation
+import LikenessKernels
 
 // MARK: - UnaryElementwise
 
@@ -56,7 +57,8 @@ enum UnaryElementwise: OperatorDefinition {
         let count = x.reduce(1, *)
         let inputBuffer = try lowering.buffer(of: name, node)
         let outBuffer = lowering.outputReplacing(name, count: count)
-        lowering.append(UnaryStep(name: node.label, opType: node.opType, op: op, count: count, inputID: inputBuffer, outputID: outBuffer, parts: lowering.parts))
+        lowering.append(UnaryStep(name: node.label, opType: node.opType, op: op, count: count, inputID: inputBuffer, outputID: outBuffer,
+                                  parts: lowering.parts, curve: lowering.kernels?.table.curve))
         lowering.defineRuntime(node.outputs[0], shape: x, buffer: outBuffer)
     }
 
@@ -80,10 +82,14 @@ enum UnaryElementwise: OperatorDefinition {
 final class UnaryStep: SingleInputStep {
     let op: UnaryOperator
     let count: Int
+    /// This CPU's sigmoid/tanh kernel (nil on the baseline, where the engine's own lanes run).
+    let curve: (@Sendable (UnsafeMutablePointer<Float>, Int, CurveFunction) -> Void)?
 
-    init(name: String, opType: String, op: UnaryOperator, count: Int, inputID: Int, outputID: Int, parts: Int) {
+    init(name: String, opType: String, op: UnaryOperator, count: Int, inputID: Int, outputID: Int, parts: Int,
+         curve: (@Sendable (UnsafeMutablePointer<Float>, Int, CurveFunction) -> Void)? = nil) {
         self.op = op
         self.count = count
+        self.curve = curve
         super.init(name: name, opType: opType, inputID: inputID, outputID: outputID)
         flops = Double(count)
         parallel = parts > 1 && count >= 32768
@@ -94,7 +100,11 @@ final class UnaryStep: SingleInputStep {
         if r.isEmpty { return }
         if case .activation(let act) = op {
             if input != output { (output + r.lowerBound).update(from: input + r.lowerBound, count: r.count) }
-            act.applyInPlace(output + r.lowerBound, count: r.count)
+            if let curve, act.curve != .none {
+                curve(output + r.lowerBound, r.count, act.curve)
+            } else {
+                act.applyInPlace(output + r.lowerBound, count: r.count)
+            }
         } else {
             for i in r { output[i] = op.apply(input[i]) }
         }
