@@ -37,6 +37,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
     case cycle(node: String)
     /// The caller asked for something impossible (batch size 0, …).
     case invalidArgument(String)
+    /// A lineage extractor that breaks its contract (picture `[1, 3, S, S]` in, embedding `[1, D]` out).
+    case badLineageExtractor(String)
 
     public var description: String { Self.singleLine(text) }
 
@@ -74,6 +76,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
             return "the graph has a cycle through node '\(node)'; a generator must be a directed acyclic graph, re-export it"
         case .invalidArgument(let detail):
             return "\(detail)"
+        case .badLineageExtractor(let detail):
+            return "\(detail); a lineage extractor takes 'image' float32 [1, 3, S, S] and returns 'embedding' float32 [1, D] with metadata likeness.stage = lineage, rebuild it with Models/training/build_lineage.py"
         }
     }
 
