@@ -6,8 +6,10 @@ import LikenessMedia
 
 /// One step of the frame pipeline: float planes in, float planes out, shapes fixed when it is built.
 ///
-/// Today's stages are the generator (latent `[zDim, 1, 1]` → image `[3, H, W]`) and the Lanczos resample
-/// to the output size; further model stages (a detail model, image → larger image) are one more conformance.
+/// The stages are the generator (latent `[zDim, 1, 1]` → image `[3, H, W]`), the detail stages (image →
+/// larger image, one ONNX model each) and the Lanczos resample to a canvas. `StagePipeline` builds them from
+/// the closed list `StagePipeline.Configuration.Stage`: a new kind of stage is a conformance here plus a case
+/// there and its branch in `StagePipeline.init`.
 /// `run(input:output:)` must not allocate and never fails (shapes are checked when the pipeline is built);
 /// a stage is used by one thread only.
 public protocol FrameStage: AnyObject {

@@ -23,7 +23,7 @@ public typealias GeneratorFactory = @Sendable (_ threads: Int) throws -> any Ima
 
 /// What a show needs from a path through latent space: the latent at a show time.
 ///
-/// `LikenessPath.LatentPath` conforms (see `LatentPath+LatentSource.swift`).
+/// `LikenessPath.LatentPath` conforms (see `LoadedModel.swift`).
 public protocol LatentSource: Sendable {
     /// Writes the latent for show time `t` (seconds) into `out` (`zDim` floats) without allocating.
     func latent(at t: Double, into out: UnsafeMutableBufferPointer<Float>)

@@ -13,7 +13,8 @@ struct Show: ParsableCommand {
         abstract: "Run an exhibition in a window: fullscreen on the chosen display(s), or windowed.",
         discussion: """
         Keys: Esc or q quit (disabled in kiosk mode), f fullscreen on/off, space pause, \
-        s save a snapshot PNG, i info overlay (fps, frame time, speed, model, seed).
+        n next sitter, b blackout on/off, r reload the exhibition file (an invalid file is logged, the old one kept), \
+        s save a snapshot PNG, i info overlay (fps, frame time, speed, detail level, model, seed).
         Without a display, render with `likeness frames` or `likeness record` instead.
         """
     )
