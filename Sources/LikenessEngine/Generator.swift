@@ -65,8 +65,6 @@ public final class Generator: @unchecked Sendable {
         imageWidth = out[3]
     }
 
-    /// Threads used when the caller passes 0: both cores of the target machine, at most 2.
-    public static var automaticThreads: Int { CompiledModel.automaticThreads }
 
     // MARK: Rendering
 

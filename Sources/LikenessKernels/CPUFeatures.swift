@@ -22,15 +22,6 @@ public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
     /// What this CPU (and its operating system) supports, read once.
     public static let supported: InstructionSet = detect()
 
-    /// The instruction set to use: the best one supported, lowered by `LIKENESS_KERNELS`
-    /// (`baseline`, `avx2` or `avx512`) when set, never raised above what the CPU has.
-    public static func selected(environment: [String: String]) -> InstructionSet {
-        guard let name = environment["LIKENESS_KERNELS"]?.lowercased(), let wanted = InstructionSet(rawValue: name) else {
-            return supported
-        }
-        return min(wanted, supported)
-    }
-
     /// What `-target-cpu haswell` may use (the AVX2 module), as /proc/cpuinfo names it.
     static let haswell: Set<String> = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"]
     /// What `-target-cpu skylake-avx512` adds (the AVX-512 module).

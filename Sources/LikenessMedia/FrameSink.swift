@@ -112,31 +112,3 @@ func writeAll(_ raw: UnsafeRawBufferPointer, to descriptor: Int32, what: String)
         pointer += n
     }
 }
-
-// MARK: - TeeSink
-
-/// Feeds every frame to two sinks in order (a window and a recording, later a remote snapshot).
-///
-/// A write goes to `first`, then `second`; the first error stops that write and is thrown. `finish()`
-/// finishes both, even when the first throws, and then throws the first error.
-public final class TeeSink: FrameSink {
-    public let first: FrameSink
-    public let second: FrameSink
-
-    public init(_ first: FrameSink, _ second: FrameSink) {
-        self.first = first
-        self.second = second
-    }
-
-    public func write(_ frame: Frame) throws(MediaError) {
-        try first.write(frame)
-        try second.write(frame)
-    }
-
-    public func finish() throws(MediaError) {
-        var failure: MediaError?
-        do { try first.finish() } catch { failure = error }
-        do { try second.finish() } catch { failure = failure ?? error }
-        if let failure { throw failure }
-    }
-}

@@ -368,13 +368,17 @@ struct PackedKernelTests {
         }
     }
 
-    @Test("instruction set selection: LIKENESS_KERNELS lowers, never raises")
+    @Test("instruction set selection: LIKENESS_KERNELS (through EngineOptions, its one parser) lowers, never raises")
     func selection() {
-        #expect(InstructionSet.selected(environment: [:]) == InstructionSet.supported)
-        #expect(InstructionSet.selected(environment: ["LIKENESS_KERNELS": "baseline"]) == .baseline)
-        #expect(InstructionSet.selected(environment: ["LIKENESS_KERNELS": "AVX512"]) == InstructionSet.supported)
-        #expect(InstructionSet.selected(environment: ["LIKENESS_KERNELS": "avx2"]) == min(.avx2, InstructionSet.supported))
-        #expect(InstructionSet.selected(environment: ["LIKENESS_KERNELS": "nonsense"]) == InstructionSet.supported)
+        func chosen(_ value: String?) -> InstructionSet {
+            let options = EngineOptions(environment: value.map { ["LIKENESS_KERNELS": $0] } ?? [:])
+            return options.packedKernels?.instructionSet ?? .baseline
+        }
+        #expect(chosen(nil) == InstructionSet.supported)
+        #expect(chosen("baseline") == .baseline)
+        #expect(chosen("AVX512") == InstructionSet.supported)
+        #expect(chosen("avx2") == min(.avx2, InstructionSet.supported))
+        #expect(chosen("nonsense") == InstructionSet.supported)
         #expect(PackedKernels.select(.baseline) == nil)
     }
 

@@ -104,25 +104,3 @@ final class RecordingSink: FrameSink {
     }
     func finish() throws(MediaError) { finished = true }
 }
-
-@Suite struct TeeSinkTests {
-    @Test func feedsBothInOrderAndFinishesBoth() throws {
-        let a = RecordingSink(), b = RecordingSink()
-        let tee = TeeSink(a, b)
-        let frames = [Frame(width: 2, height: 2, color: .white), Frame(width: 2, height: 2, color: .black)]
-        for f in frames { try tee.write(f) }
-        try tee.finish()
-        #expect(a.frames == frames && b.frames == frames)
-        #expect(a.finished && b.finished)
-    }
-
-    @Test func anErrorStopsTheWriteButBothFinish() {
-        let a = RecordingSink(), b = RecordingSink()
-        a.failWrites = true
-        let tee = TeeSink(a, b)
-        #expect(throws: MediaError.self) { try tee.write(Frame(width: 2, height: 2)) }
-        #expect(b.frames.isEmpty)
-        #expect(throws: Never.self) { try tee.finish() }
-        #expect(a.finished && b.finished)
-    }
-}
