@@ -98,13 +98,13 @@ fuzz-libfuzzer:
 	.build/libfuzzer/toml-fuzzer -max_total_time=$(or $(FUZZ_SECONDS),60) -timeout=2 -max_len=8192 \
 	  -artifact_prefix=Tests/Fixtures/fuzz/regressions/exhibition-libfuzzer- .build/libfuzzer/corpus
 
-# MARK: - Training (see README: "Training a model on your own images")
+# MARK: - Training (see Docs/training.md)
 
 DATASET ?= ../shared/datasets/met-portraits
 MODEL   ?= met-portraits-v2
 MINUTES ?= 100
 # The generator recipe (v2 at 128 px; bf16 autocast + channels_last measured fastest on this CPU, see
-# README "Training throughput"), where its run lives, and how many processes train it (NPROC > 1: torchrun).
+# Docs/training.md, "Training throughput"), where its run lives, and how many processes train it (NPROC > 1: torchrun).
 RUN        ?= .cache/v2-run
 TRAIN_FLAGS ?= --arch v2 --precision bf16 --channels-last --threads 2
 NPROC      ?= 1
@@ -125,7 +125,7 @@ model: venv
 	$(VENV_PY) Models/training/evaluate.py --model Models/$(MODEL)/model.onnx --crops .cache/crops-256
 	$(VENV_PY) Models/training/card.py --model Models/$(MODEL)/model.onnx --name $(MODEL) --crops .cache/crops-256 --run $(RUN)
 
-# MARK: - Detail stages (see README: "The detail chain: refiner and painter")
+# MARK: - Detail stages (see Docs/training.md, "The detail chain")
 # Each stage trains for a wall-clock budget on one CPU thread: the refiner 50 minutes, the painter 80
 # (`make refiner MINUTES=20` overrides it); `make detail` trains both side by side, then exports,
 # evaluates and writes the cards. The painter's evaluation runs the whole chain, so it uses

@@ -14,7 +14,7 @@ The runtimes take turns for --rounds rounds (each round times every runtime once
 the machine's load falls on all of them; the table shows each runtime's median over the rounds.
 Both outputs are compared on the same latents (max |difference|, via `likeness eval`).
 
-A detail stage (an image input [1, 3, H, W]; README, "The model contract") is timed the same way on
+A detail stage (an image input [1, 3, H, W]; Docs/engine.md, "The model contract") is timed the same way on
 a random picture in [-1, 1] (seeded), at its fixed batch of 1. `--model` may be repeated; `--stages`
 adds the shipped chain (the generator, Models/met-refiner-256 and Models/met-painter-1024, as far as
 they exist), each compared on its own and summed up in one table at the end.

@@ -4,7 +4,7 @@ import Foundation
 
 // MARK: - CurateServer
 
-/// The HTTP server under ``CurateAPI``: FlyingFox (pure Swift on BSD sockets and epoll; see the README for why
+/// The HTTP server under ``CurateAPI``: FlyingFox (pure Swift on BSD sockets and epoll; see Docs/taste.md for why
 /// not Hummingbird), one route that hands every request to the API.
 ///
 /// A request whose framing FlyingFox cannot parse closes its connection and is logged; the server goes on.

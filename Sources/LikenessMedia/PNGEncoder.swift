@@ -5,7 +5,7 @@ import Foundation
 
 /// How `PNGEncoder` compresses: one row filter for every row, then zlib's deflate.
 ///
-/// Measured on 1080x1080 portraits (README, `[output] png_compression`): Paeth with zlib's run-length
+/// Measured on 1080x1080 portraits (Docs/exhibition.md, `[output] png_compression`): Paeth with zlib's run-length
 /// strategy gives files within 2% of libpng's defaults (adaptive filters, level 6, done twice) in about a
 /// fifteenth of the time; zlib levels 1–3 with any filter are slower *and* larger than that; level 6 with Up is
 /// 6–9% smaller at six times the time; level 9 takes seconds a frame.

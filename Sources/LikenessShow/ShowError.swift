@@ -35,7 +35,7 @@ public enum ShowError: Error, CustomStringConvertible, Equatable {
             return "\(file):\(line):\(column): not valid TOML: \(message); hint: check quotes, brackets and `key = value` pairs on that line"
         case let .unknownKey(file, line, key, allowed, suggestion):
             let maybe = suggestion.map { "did you mean '\($0)'? " } ?? ""
-            return "\(Self.place(file, line)): unknown key '\(key)'; \(maybe)allowed here: \(allowed.joined(separator: ", ")); hint: every key is listed in the README's exhibition section"
+            return "\(Self.place(file, line)): unknown key '\(key)'; \(maybe)allowed here: \(allowed.joined(separator: ", ")); hint: every key is listed in Docs/exhibition.md"
         case let .wrongType(file, line, key, expected, found):
             return "\(Self.place(file, line)): key '\(key)' must be \(expected), found \(found); hint: strings need quotes, numbers and true/false do not"
         case let .invalidValue(file, line, key, value, allowed):
@@ -43,7 +43,7 @@ public enum ShowError: Error, CustomStringConvertible, Equatable {
         case let .keyNotApplicable(file, line, key, reason):
             return "\(Self.place(file, line)): key '\(key)' \(reason); hint: delete it or change the style"
         case let .modelNotFound(path, searched):
-            return "model '\(path)' not found (looked in \(searched.joined(separator: ", "))); hint: train or copy the model there (see the README), or set [model] path / --model"
+            return "model '\(path)' not found (looked in \(searched.joined(separator: ", "))); hint: train or copy the model there (see Docs/training.md), or set [model] path / --model"
         case let .modelFailed(path, reason):
             return "model '\(path)' could not be loaded: \(reason)"
         case let .invalidRequest(message, hint):

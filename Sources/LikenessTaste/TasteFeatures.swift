@@ -6,7 +6,7 @@ import LikenessShow
 ///
 /// `[3, H, W]` planes in `[-1, 1]` → 48 numbers, `features[(c · 4 + gy) · 4 + gx]` = the mean of
 /// channel `c` over cell `(gx, gy)` (cell edges at `⌊i · W / 4⌋`). Measured against the latent itself
-/// and pooled inner layers of the shipped generator (README, "Teach it your taste"): the latent is a
+/// and pooled inner layers of the shipped generator (Docs/taste.md): the latent is a
 /// poor predictor of what a picture looks like (about 70% cross-validated accuracy on preferences that
 /// the pooled picture predicts to 90–95%), and the inner layers are no better than the picture on them.
 public enum TasteFeatures {

@@ -30,7 +30,7 @@ public struct TasteModel: Sendable, Equatable {
     public let weights: [Double]
     public let bias: Double
 
-    /// λ, chosen by cross-validation on synthetic preferences (README): 1/10 of a penalty per feature.
+    /// λ, chosen by cross-validation on synthetic preferences (Docs/taste.md): 1/10 of a penalty per feature.
     public static let defaultRegularisation = 0.1
     /// Fewest liked and fewest not-liked examples a fit needs.
     public static let minimumPerClass = 2

@@ -94,7 +94,7 @@ struct Service: ParsableCommand {
         /// The unit file's text.
         static func unit(title: String, binary: String, exhibition: String, workingDirectory: String, display: String, watchdog: Int) -> String {
             """
-            # Written by `likeness service install`; see README "For installation technicians".
+            # Written by `likeness service install`; see Docs/installation.md.
             [Unit]
             Description=Likeness exhibition: \(title)
             After=graphical-session.target

@@ -1,6 +1,6 @@
 """Detail stages as ONNX files: export, checks, metadata, and a runner for evaluation.
 
-The contract (README, "The model contract"; checked by the engine's `DetailStage` at load): one
+The contract (Docs/engine.md, "The model contract"; checked by the engine's `DetailStage` at load): one
 input `image` float32 of a fixed shape [1, 3, H, W] in [-1, 1], one output `upscaled` float32
 [1, 3, sH, sW] in [-1, 1] (ONNX graphs are in single static assignment form, so the output cannot
 share the input's name), opset 17, and `metadata_props` `likeness.stage` = `detail`,

@@ -1,6 +1,6 @@
 """Export a trained detail stage (the EMA weights of train_detail.py) to ONNX under the detail contract.
 
-Contract (README, "The model contract"): input `image` float32 of a fixed shape [1, 3, H, W] (the
+Contract (Docs/engine.md, "The model contract"): input `image` float32 of a fixed shape [1, 3, H, W] (the
 refiner 128x128, the painter 256x256), output `upscaled` float32 [1, 3, sH, sW], values in [-1, 1],
 opset 17, TorchScript exporter (dynamo=False); PixelShuffle as DepthToSpace (CRD); metadata
 `likeness.stage` = detail, `likeness.scale`, `likeness.card` (a card without metrics until card.py

@@ -43,7 +43,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--ada-start", type=float, default=0.2, help="v2: the augmentation probability at step 0")
     p.add_argument("--recon-weight", type=float, default=1.0, help="v2: weight of D's reconstruction loss")
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="bf16: autocast the convolutions")
-    p.add_argument("--channels-last", action="store_true", help="NHWC tensors (measured: see README)")
+    p.add_argument("--channels-last", action="store_true", help="NHWC tensors (measured: see Docs/training.md)")
     p.add_argument("--fused-adam", action="store_true", help="PyTorch's fused Adam kernels")
     p.add_argument("--compile", action="store_true", help="torch.compile the training modules")
     p.add_argument("--steps", type=int, default=1_000_000, help="stop after this many steps in all")
