@@ -5,38 +5,6 @@ import LikenessTestSupport
 import Testing
 @testable import LikenessShow
 
-// MARK: - Frame queue
-
-@Suite struct FrameQueueTests {
-    @Test func boundedQueueHandsOverInOrderAndCloses() {
-        let queue = FrameQueue(capacity: 2)
-        let frame = Frame(width: 2, height: 2)
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            for i in 0..<10 {
-                queue.put(.init(frame: frame, index: i, showTime: 0, renderSeconds: 0, producedAt: 0))
-            }
-            queue.close()
-            done.signal()
-        }.start()
-        var seen: [Int] = []
-        while let item = queue.take() {
-            #expect(queue.count <= 2)
-            seen.append(item.index)
-        }
-        done.wait()
-        #expect(seen == Array(0..<10))
-    }
-
-    @Test func recycledFramesAreReused() {
-        let queue = FrameQueue(capacity: 2)
-        queue.recycle(Frame(width: 4, height: 4))
-        #expect(queue.reusableFrame(width: 3, height: 3) == nil)
-        queue.recycle(Frame(width: 4, height: 4))
-        #expect(queue.reusableFrame(width: 4, height: 4) != nil)
-    }
-}
-
 // MARK: - Headless renderer
 
 @Suite(.serialized) struct HeadlessRendererTests {
@@ -157,57 +125,4 @@ final class ThreadCounts: @unchecked Sendable {
     private var list: [Int] = []
     func append(_ value: Int) { lock.withLock { list.append(value) } }
     var values: [Int] { lock.withLock { list.sorted() } }
-}
-
-// MARK: - Frame renderer
-
-@Suite struct FrameRendererTests {
-    @Test func modelSizeNeedsNoResampling() {
-        let r = FrameRenderer(generator: FakeGenerator(), path: FakePath(seed: 1, zDim: 8, period: nil), outputWidth: 16, outputHeight: 16)
-        #expect(r.pipeline.stages.count == 1, "only the generator runs")
-        var planes = [Float](repeating: 0, count: 16 * 16 * 3)
-        var z = [Float](repeating: 0, count: 8)
-        z.withUnsafeMutableBufferPointer { FakePath(seed: 1, zDim: 8, period: nil).latent(at: 2, into: $0) }
-        z.withUnsafeBufferPointer { zb in planes.withUnsafeMutableBufferPointer { FakeGenerator().render(latents: zb, into: $0) } }
-        #expect(r.render(at: 2) == PlanarImage(channels: 3, width: 16, height: 16, storage: planes).frame)
-    }
-
-    @Test func progressBarShowsFramesFPSAndETA() {
-        let bar = ProgressReporter.bar(done: 450, total: 1800, fps: 24.1)
-        #expect(bar.contains("450/1800 frames"))
-        #expect(bar.contains("24.1 fps"))
-        #expect(bar.contains("ETA 0:56"))
-        #expect(ProgressReporter.plain(done: 900, total: 1800, fps: 10).contains("(50%)"))
-        var lines: [String] = []
-        let plain = ProgressReporter(label: "record", total: 10, interactive: false) { lines.append($0) }
-        for i in 1...10 { plain.update(done: i) }
-        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("record: ") && !$0.contains("\r") })
-    }
-}
-
-// MARK: - Loops with the real path
-
-@Suite struct LoopSeamTests {
-    /// With LikenessPath's loop and a generator that reacts strongly to the latent, a recorded loop's seam
-    /// (last frame → first) is a step like the others, and one period on the first frame comes back.
-    @Test func recordedLoopClosesWithoutASeam() throws {
-        var exhibition = Exhibition()
-        exhibition.output.fps = 12
-        let plan = try RecordingPlan(exhibition: exhibition, seconds: 3, loop: true)
-        #expect(plan.frameCount == 36)
-        let sink = MemorySink()
-        let job = HeadlessJob(fps: 12, width: 16, height: 16, count: plan.frameCount + 1)
-        let renderer = HeadlessRenderer(exhibition: plan.exhibition, job: job,
-                                        makeGenerator: { _ in FakeGenerator() }, makePath: LoadedModel.makePath)
-        _ = try renderer.run(into: sink)
-        let frames = sink.frames
-        #expect(frames.count == 37)
-        guard frames.count == 37 else { return }
-        let steps = (0..<35).map { frames[$0].meanAbsoluteDifference(to: frames[$0 + 1]) }
-        let seam = frames[35].meanAbsoluteDifference(to: frames[0])
-        let low = steps.min() ?? 0, high = steps.max() ?? 0
-        #expect(low > 0.05, "the fake generator should make every step visible (min step \(low))")
-        #expect(seam >= low * 0.5 && seam <= high * 1.5, "seam \(seam) outside [\(low), \(high)]")
-        #expect(frames[36].meanAbsoluteDifference(to: frames[0]) < 0.5)
-    }
 }

@@ -1,0 +1,68 @@
+import Foundation
+import LikenessMedia
+import LikenessPath
+import LikenessTestSupport
+import Testing
+@testable import LikenessShow
+
+// MARK: - Frame producer
+
+@Suite(.serialized) struct FrameProducerTests {
+    func producer(count: Int?, capacity: Int = 3) -> FrameProducer {
+        FrameProducer(name: "test", capacity: capacity, fps: 30, count: count) {
+            FrameRenderer(generator: FakeGenerator(), path: FakePath(seed: 1, zDim: 8, period: nil), outputWidth: 24, outputHeight: 24)
+        }
+    }
+
+    /// With every frame released, the producer paints over the same few frames: its allocations stop growing.
+    @Test func steadyStateReusesFrames() {
+        let p = producer(count: 200)
+        p.start()
+        var seen = 0
+        while let item = p.take() {
+            seen += 1
+            p.release(item)
+        }
+        p.stop()
+        #expect(seen == 200)
+        #expect(p.framesAllocated <= p.capacity + 3, "\(p.framesAllocated) frames allocated for 200")
+    }
+
+    /// The negative control: frames kept by the consumer are never painted over, so every frame is a new one.
+    /// (This is what makes `steadyStateReusesFrames` able to fail.)
+    @Test func framesStillHeldAreNeverWrittenInto() {
+        let p = producer(count: 40)
+        p.start()
+        var kept: [(FrameProducer.Item, [UInt8])] = []
+        while let item = p.take() {
+            kept.append((item, item.frame.pixels))
+            p.release(item)   // released, but a copy is still held here
+        }
+        p.stop()
+        #expect(kept.count == 40)
+        for (item, snapshot) in kept { #expect(item.frame.pixels == snapshot, "frame \(item.index) was overwritten") }
+        #expect(p.framesAllocated >= 40 - p.capacity, "held frames must be copied, not reused: \(p.framesAllocated)")
+        // Frame k shows k / fps.
+        #expect(kept.map(\.0.showTime) == (0..<40).map { Double($0) / 30 })
+    }
+
+    @Test func aSkipFastForwardsToAKeyframeWithoutRunningBackwards() {
+        let control = ProducerControl()
+        let p = FrameProducer(name: "skip", capacity: 2, fps: 30, count: 120, skipSeconds: 1, control: control) {
+            FrameRenderer(generator: FakeGenerator(), path: FakePath(seed: 1, zDim: 8, period: nil), outputWidth: 16, outputHeight: 16)
+        }
+        control.skipToNextKeyframe()
+        p.start()
+        var times: [Double] = []
+        while let item = p.take() {
+            times.append(item.showTime)
+            p.release(item)
+        }
+        p.stop()
+        #expect(times.count == 120)
+        #expect(zip(times.dropFirst(), times).allSatisfy { $0 > $1 })
+        // FakePath has a keyframe every second; the skip (30 frames) starts at 0 and must reach the keyframe after 1 s: 2 s.
+        #expect(times.contains(2.0), "lands on the keyframe")
+        #expect(abs(times[119] - (2 + 89.0 / 30)) < 1e-9)
+    }
+}
