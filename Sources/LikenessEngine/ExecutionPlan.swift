@@ -27,8 +27,8 @@ final class ExecutionPlan {
         self.arenaCount = max(arenaCount, 16)
         // Cache-line aligned: buffers start at multiples of 16 floats, so whole vectors of a row
         // never straddle two cache lines. Zeroed by calloc, whose large blocks are fresh pages that are
-        // touched only when a layer writes them: planning a model with a huge activation no longer
-        // spends a second zeroing it (a fuzzed Pad asked for 900 MB).
+        // touched only when a layer writes them, so planning a model with a huge activation does not
+        // spend time zeroing memory no frame reads.
         guard let block = calloc(self.arenaCount * 4 + 64, 1) else {
             fatalError("out of memory: the activation arena needs \(self.arenaCount * 4) bytes")
         }

@@ -49,7 +49,7 @@ enum SliceMath {
             let dim = input[a]
             guard stepList[i] != 0 else { throw .badAttribute(node: node.label, op: node.opType, detail: "step 0") }
             // A step longer than the axis takes at most one element: clamping it keeps the result and keeps
-            // `-st`, `e - s + st` and the source stride from overflowing (a fuzzed step of 2^63 - 1 trapped).
+            // `-st`, `e - s + st` and the source stride from overflowing for steps near Int.max.
             let reach = max(dim, 1)
             let st = min(max(stepList[i], -reach), reach)
             func clampIndex(_ v: Int, lo: Int, hi: Int) -> Int {
