@@ -105,6 +105,8 @@ let package = Package(
         ),
         // The deterministic mutation fuzzer and its two targets: the exhibition loader and the ONNX loader.
         .target(name: "LikenessFuzz", dependencies: ["LikenessShow", "LikenessEngine"]),
+        // Lineage: which training paintings a face resembles (index, extractor, works table, thumbnail atlas).
+        .target(name: "LikenessLineage", dependencies: ["LikenessEngine", "LikenessKernels", "LikenessMedia"]),
         // The kiosk window loop: the only show code that links SDL.
         .target(name: "LikenessKiosk", dependencies: ["LikenessDisplay", "LikenessShow", "LikenessMedia", "LikenessPath"]),
 
@@ -113,7 +115,7 @@ let package = Package(
             name: "likeness",
             dependencies: [
                 "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessDisplay", "LikenessShow", "LikenessKiosk",
-                "LikenessTaste", "LikenessCurate",
+                "LikenessTaste", "LikenessCurate", "LikenessLineage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -136,6 +138,7 @@ let package = Package(
         .testTarget(name: "LikenessCurateTests", dependencies: ["LikenessCurate", "LikenessTaste", "LikenessShow", "LikenessMedia"]),
         .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia", "LikenessTaste"]),
         .testTarget(name: "LikenessFuzzTests", dependencies: ["LikenessFuzz"]),
+        .testTarget(name: "LikenessLineageTests", dependencies: ["LikenessLineage", "LikenessEngine", "LikenessMedia", "LikenessPath"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -207,3 +207,17 @@ extension LatentPath {
         }
     }
 }
+
+// MARK: - The keyframe on show
+
+extension LatentPath {
+    /// The keyframe whose face dominates show time `t`: the one with the largest radius weight in the
+    /// blend (a sitter from the middle of its morph on is the next one; a drift or loop shows its nearest
+    /// keyframe). For a loop it is in `0 ..< keyframes`. Allocates nothing.
+    public func keyframeShown(at t: Double) -> Int64 {
+        let plan = plainBlend(at: t)
+        var best = 0
+        for j in 1..<4 where plan.radiusWeight[j] > plan.radiusWeight[best] { best = j }
+        return plan.index[best]
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LikenessLineage
 import LikenessMedia
 import LikenessShow
 
@@ -29,10 +30,14 @@ struct Frames: ParsableCommand {
     @Option(help: ArgumentHelp("Number of the first frame (to resume).", valueName: "n"))
     var startFrame: Int = 0
 
+    @Flag(help: "Also write lineage.json into the folder: each sitter shown and the three training works it resembles.")
+    var lineage = false
+
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if count == nil && output != "-" { throw ValidationError("--count is required when writing PNGs to a folder") }
         if startFrame < 0 { throw ValidationError("--start-frame must be 0 or more") }
+        if lineage && output == "-" { throw ValidationError("--lineage needs a folder (--output DIR), not stdout") }
     }
 
     func run() throws {
@@ -50,8 +55,10 @@ struct Frames: ParsableCommand {
                 : try PNGSequenceSink(directory: URL(fileURLWithPath: output), startIndex: startFrame,
                                       options: exhibition.output.pngCompression.options)
             let progress = ProgressReporter(label: "frames", total: count)
+            let steered = try steering(for: exhibition, model: model)
+            if lineage, try Lineage.load(forModel: model.url) == nil { throw LineageError.missing(model: model.url.path) }
             let renderer = HeadlessRenderer(exhibition: exhibition, job: job,
-                                            makeGenerator: model.makeGenerator, makePath: try steering(for: exhibition, model: model).makePath,
+                                            makeGenerator: model.makeGenerator, makePath: steered.makePath,
                                             detail: model.detailStages(threads: exhibition.model.threads))
             var written = 0
             let outcome: HeadlessRenderer.Outcome
@@ -65,6 +72,11 @@ struct Frames: ParsableCommand {
                 progress.finish(done: written, note: "stopped by an error; frames \(startFrame)–\(startFrame + written - 1) are complete, "
                                 + "resume with --start-frame \(startFrame + written) once it is fixed")
                 throw error
+            }
+            if lineage, let frames = outcome.frames, frames > 0 {
+                try writeLineageSidecar(to: URL(fileURLWithPath: output).appendingPathComponent("lineage.json"), exhibition: exhibition, screen: screen,
+                                        model: model, makePath: steered.makePath, fps: exhibition.output.fps, origin: job.origin,
+                                        startFrame: startFrame, count: frames)
             }
             switch outcome {
             case let .completed(frames):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LikenessLineage
 import LikenessShow
 import LikenessTaste
 
@@ -36,7 +37,8 @@ struct Info: ParsableCommand {
             // What `[model] detail = "auto"` (the default) would run after this generator.
             loaded.detail = try LoadedModel.automaticDetail(beside: url, picture: loaded.generatorShape)
             loaded.detailIsAutomatic = true
-            print(json ? loaded.jsonSummary : loaded.summary)
+            let lineage = try Lineage.load(forModel: url)
+            print(json ? Self.addingLineage(lineage, to: loaded.jsonSummary) : loaded.summary + "\n" + Self.lineageLine(lineage))
             if let taste {
                 let loadedTaste = try LoadedTaste.load(url: URL(fileURLWithPath: taste), model: loaded)
                 var line = "taste        \(loadedTaste.summary().dropFirst("taste ".count))"
@@ -46,5 +48,25 @@ struct Info: ParsableCommand {
         } catch {
             throw fail(error)
         }
+    }
+
+    /// Whether the model carries lineage (index, extractor, works, atlas beside it), in one line.
+    static func lineageLine(_ lineage: Lineage?) -> String {
+        guard let lineage else { return "lineage      none (the show credits the collection; `make lineage` builds an index)" }
+        let i = lineage.index
+        return "lineage      \(i.count) faces of \(i.workCount) works, \(i.dimension)-number embeddings by \(i.extractor) "
+            + "(\(String(format: "%.4f", lineage.extractor.gflopPerPicture)) GFLOP), \(lineage.works.works.values.filter { !$0.title.isEmpty }.count) works with catalogue titles"
+    }
+
+    static func addingLineage(_ lineage: Lineage?, to json: String) -> String {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else { return json }
+        if let lineage {
+            object["lineage"] = ["faces": lineage.index.count, "works": lineage.index.workCount, "dimension": lineage.index.dimension,
+                                 "extractor": lineage.extractorURL.path, "atlas": lineage.atlasURL.path] as [String: Any]
+        } else {
+            object["lineage"] = NSNull()
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return json }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -26,6 +26,6 @@ struct Likeness: AsyncParsableCommand {
           likeness info
         """,
         version: "0.1.0",
-        subcommands: [Show.self, Record.self, Frames.self, Curate.self, Taste.self, Info.self, Service.self, Bench.self, Eval.self]
+        subcommands: [Show.self, Record.self, Frames.self, Curate.self, Taste.self, Info.self, LineageCommand.self, Service.self, Bench.self, Eval.self]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LikenessLineage
 import LikenessMedia
 import LikenessShow
 
@@ -19,6 +20,9 @@ struct Record: ParsableCommand {
 
     @OptionGroup var options: ExhibitionOptions
     @OptionGroup var format: OutputOptions
+
+    @Flag(help: "Also write OUTPUT.lineage.json beside the video: each sitter shown and the three training works it resembles.")
+    var lineage = false
 
     @Option(help: ArgumentHelp("Length in seconds (default: the exhibition's [record] seconds).", valueName: "seconds"))
     var seconds: Double?
@@ -67,10 +71,18 @@ struct Record: ParsableCommand {
             let origin = try options.moment().map { exhibition.show.clock.showTime(at: $0) } ?? 0
             let job = HeadlessJob(screenIndex: screen, fps: o.fps, width: o.width, height: o.height, startFrame: 0, count: plan.frameCount,
                                   origin: origin)
+            let steered = try steering(for: exhibition, model: model)
+            if lineage, try Lineage.load(forModel: model.url) == nil { throw LineageError.missing(model: model.url.path) }
             let renderer = HeadlessRenderer(exhibition: plan.exhibition, job: job,
-                                            makeGenerator: model.makeGenerator, makePath: try steering(for: exhibition, model: model).makePath,
+                                            makeGenerator: model.makeGenerator, makePath: steered.makePath,
                                             detail: model.detailStages(threads: plan.exhibition.model.threads))
             let outcome = try renderer.run(into: sink) { progress.update(done: $0) }
+            if lineage, let frames = outcome.frames, frames > 0 {
+                // Beside the video: loop.mp4 → loop.lineage.json.
+                let video = URL(fileURLWithPath: output)
+                try writeLineageSidecar(to: video.deletingPathExtension().appendingPathExtension("lineage.json"), exhibition: plan.exhibition,
+                                        screen: screen, model: model, makePath: steered.makePath, fps: o.fps, origin: origin, startFrame: 0, count: frames)
+            }
             switch outcome {
             case let .completed(frames), let .outputClosed(frames):
                 progress.finish(done: frames, note: "wrote \(output)")
