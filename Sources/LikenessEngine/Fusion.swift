@@ -19,6 +19,11 @@
 ///    convolution's ``Node/inputGate`` (FastGAN's skip-layer excitation), applied as the kernel
 ///    reads its input when the gate is `[N, C, 1, 1]`.
 /// 4. **MatMul bias**: `Add(MatMul(…), constant)` becomes the MatMul's ``Node/addend``.
+/// 5. **Band chains** (with `bandChains`): a run of same-size convolutions, the `Add`s between them,
+///    an optional pixel shuffle and the residual `Add` of an upscaled input (a detail stage's body and
+///    tail) becomes one ``BandChain`` node listing them as ``Node/members``, at the place of its last
+///    member; the upscale `Resize` that only the residual reads joins it. Shapes decide at lowering
+///    whether it runs as one band-tiled step or as its members.
 ///
 /// A node is merged only into a latent-dependent producer whose output nothing else reads and
 /// which is not the graph output, so no value visible outside a group changes.
@@ -41,13 +46,14 @@ enum Fusion {
     }
 
     /// The fused graph; `graph.nodes` must be in topological order.
-    static func run(_ graph: Graph) -> Graph {
+    static func run(_ graph: Graph, bandChains: Bool = true) -> Graph {
         var pass = Pass(graph: graph)
         pass.foldNearestUpsampling()
         pass.foldBatchNorms()
         pass.fuseActivations()
         pass.fuseChannelGates()
         pass.fuseMatMulBias()
+        if bandChains { pass.proposeBandChains() }
         var fused = graph
         fused.nodes = pass.nodes.compactMap { $0 }
         fused.initializers = pass.initializers
@@ -235,6 +241,108 @@ enum Fusion {
                 nodes[i]?.addend = [add]
                 nodes[j] = nil
             }
+        }
+
+        /// Whether a node can be a convolution of a band chain as far as the graph tells (its shapes are
+        /// checked at lowering): constant weights of an odd square kernel up to 7, one group, stride and
+        /// dilation 1, "same" explicit padding, nothing fused but an activation.
+        func isBandConvolution(_ node: Node) -> Bool {
+            guard node.opType == "Conv", node.inputGate.isEmpty, node.addend.isEmpty, node.members.isEmpty,
+                  let x = node.input(0), runtime.contains(x),
+                  let weight = node.input(1).flatMap({ constants[$0] }), !weight.isInteger, weight.shape.count == 4 else { return false }
+            let k = weight.shape[2]
+            return weight.shape[3] == k && k % 2 == 1 && k <= 7 && node.int("group", default: 1) == 1
+                && node.string("auto_pad", default: "NOTSET") == "NOTSET"
+                && (node.ints("strides") ?? [1, 1]) == [1, 1] && (node.ints("dilations") ?? [1, 1]) == [1, 1]
+                && (node.ints("pads") ?? [0, 0, 0, 0]) == [k / 2, k / 2, k / 2, k / 2]
+                && node.input(2).map { constants[$0] != nil } ?? true
+        }
+
+        /// Every node index that reads `name`.
+        func readers(of name: String) -> [Int] {
+            nodes.indices.filter { nodes[$0]?.reads.contains(name) == true }
+        }
+
+        mutating func proposeBandChains() {
+            var start = 0
+            while start < nodes.count {
+                if let last = proposeBandChain(from: start) { start = last + 1 } else { start += 1 }
+            }
+        }
+
+        /// Matches a chain starting at `nodes[start]` (see ``BandChain`` for what it holds); on a match
+        /// replaces its members by one node at the last member's place and returns that index.
+        mutating func proposeBandChain(from start: Int) -> Int? {
+            guard let head = nodes[start], isBandConvolution(head), let first = head.input(0) else { return nil }
+            var chainValues: Set<String> = [first]
+            var members: [Int] = []
+            var convolutions = 0
+            var shuffle: Int?, residual: Int?
+            var j = start
+            scan: while j < nodes.count {
+                guard let node = nodes[j] else { j += 1; continue }
+                let reads = node.reads.filter(chainValues.contains)
+                let readsShuffled = shuffle.map { node.reads.contains(nodes[$0]!.outputs[0]) } ?? false
+                // What reads only the chain's input (the stage's upscale of it) is independent: it stays before the chain.
+                if j != start && !readsShuffled && reads.allSatisfy({ $0 == first }) {
+                    j += 1
+                    continue
+                }
+                switch node.opType {
+                case "Conv" where shuffle == nil:
+                    guard isBandConvolution(node), reads.count == 1, node.input(0) == reads.first else { break scan }
+                    convolutions += 1
+                case "Add" where shuffle == nil:
+                    guard node.inputs.count == 2, node.inputs.allSatisfy(chainValues.contains), !node.hasFusedNodes else { break scan }
+                case "DepthToSpace" where shuffle == nil:
+                    let block = node.int("blocksize", default: 0), mode = node.string("mode", default: "DCR")
+                    guard let last = members.last, nodes[last]?.opType == "Conv", node.input(0) == nodes[last]?.outputs.first,
+                          (1...8).contains(block), mode == "DCR" || mode == "CRD" else { break scan }
+                    shuffle = j
+                case "Add" where shuffle != nil && residual == nil:
+                    guard node.inputs.count == 2, !node.hasFusedNodes, let shuffled = nodes[shuffle!]?.outputs.first,
+                          node.inputs.contains(shuffled), let other = node.inputs.first(where: { $0 != shuffled }),
+                          runtime.contains(other) else { break scan }
+                    residual = j
+                    members.append(j)
+                    break scan
+                default:
+                    break scan
+                }
+                members.append(j)
+                if node.opType != "DepthToSpace" { chainValues.insert(node.outputs[0]) }
+                j += 1
+            }
+            guard convolutions >= 2 || (convolutions == 1 && shuffle != nil), let lastIndex = members.last,
+                  let lastName = nodes[lastIndex]?.outputs.first else { return nil }
+            // Every value but the last is read only inside the chain, and is not the graph output.
+            let inside = Set(members)
+            for m in members {
+                guard let name = nodes[m]?.outputs.first, name != lastName else { continue }
+                guard name != graph.outputName, readers(of: name).allSatisfy(inside.contains) else { return nil }
+            }
+            // A linear upscale that only the residual reads joins the chain (its store may blend it).
+            var group = members
+            if let r = residual, let add = nodes[r], let shuffled = nodes[shuffle!]?.outputs.first,
+               let other = add.inputs.first(where: { $0 != shuffled }),
+               let k = nodes.firstIndex(where: { $0?.outputs.first == other }), let resize = nodes[k],
+               ["Resize", "Upsample"].contains(resize.opType), resize.string("mode", default: "nearest") == "linear",
+               other != graph.outputName, readers(of: other) == [r] {
+                group.insert(k, at: 0)
+            }
+            var fused = Node(opType: BandChain.opType, name: head.label, inputs: [], outputs: [lastName], attributes: [:])
+            fused.members = group.compactMap { nodes[$0] }
+            let defined = Set(fused.members.flatMap(\.outputs))
+            var external: [String] = []
+            for member in fused.members {
+                for name in member.reads where !name.isEmpty && !defined.contains(name) && !external.contains(name) {
+                    external.append(name)
+                }
+            }
+            fused.inputs = external
+            for g in group { nodes[g] = nil }
+            nodes[lastIndex] = fused
+            return lastIndex
         }
     }
 }

@@ -81,6 +81,9 @@ struct Node: Equatable, Sendable {
     var inputGate: [Node] = []
     /// An `Add` of a constant that reads this node's output, folded into its bias (zero or one node).
     var addend: [Node] = []
+    /// The nodes of a group ``Fusion`` proposed as one step (a ``BandChain``), in order; this node's
+    /// `inputs` are then what the group reads from outside, its `outputs` the group's last value.
+    var members: [Node] = []
 
     init(opType: String, name: String, inputs: [String], outputs: [String], attributes: [String: Attribute]) {
         self.opType = opType
@@ -134,7 +137,7 @@ struct Node: Equatable, Sendable {
     // MARK: Fused groups
 
     /// Whether ``Fusion`` attached other nodes to this one.
-    var hasFusedNodes: Bool { !inputGate.isEmpty || !addend.isEmpty }
+    var hasFusedNodes: Bool { !inputGate.isEmpty || !addend.isEmpty || !members.isEmpty }
 
     /// Every value the node and the nodes fused into it read.
     var reads: [String] { inputGate.flatMap(\.inputs) + inputs + addend.flatMap(\.inputs) }
@@ -142,8 +145,9 @@ struct Node: Equatable, Sendable {
     /// The values the group defines: the last node's outputs.
     var resultNames: [String] { addend.last?.outputs ?? outputs }
 
-    /// The group as separate nodes in order (the gate, this node, the addend).
+    /// The group as separate nodes in order (the gate, this node, the addend; or the members).
     var unfused: [Node] {
+        if !members.isEmpty { return members }
         var base = self
         base.inputGate = []
         base.addend = []

@@ -5,7 +5,8 @@ import Foundation
 /// Turns a ``Graph`` into an ``ExecutionPlan`` for one fixed batch size.
 ///
 /// Passes: topological sort (cycle check) and dead-node pruning → ``Fusion`` (graph to graph:
-/// BatchNorm folding, activations, channel gates, MatMul + bias) → one walk over the nodes that
+/// upsampling into convolutions, BatchNorm folding, activations, channel gates, MatMul + bias,
+/// band chains) → one walk over the nodes that
 /// folds what is constant (through each operator's reference) and lowers the rest to steps
 /// (through each operator's ``OperatorDefinition/lower(_:_:)``) → liveness of every buffer →
 /// arena layout. Operators find everything they need here through the methods under
@@ -44,9 +45,6 @@ struct Planner {
     private var references: [Int] = []
     private var consumers: [String: Int] = [:]
     private var steps: [Step] = []
-    /// Nodes whose planning waits for their one consumer (``BandChain/defers(_:in:_:)``): a chain may
-    /// fuse them; indices into the sorted nodes.
-    var deferred = Set<Int>()
 
     init(graph: Graph, batchSize: Int, threads: Int, kernels: PackedKernels? = PackedKernels.current,
          winograd: Bool = true, fusion: Bool = true, bandChains: Bool = true, bandRows: Int = EngineOptions.defaultBandRows) {
@@ -65,7 +63,7 @@ struct Planner {
     mutating func plan() throws(EngineError) -> ExecutionPlan {
         var live = graph
         live.nodes = try sortedLiveNodes()
-        if fusion { live = Fusion.run(live) }
+        if fusion { live = Fusion.run(live, bandChains: bandChains && kernels != nil) }
         for node in live.nodes {
             for name in node.reads where !name.isEmpty { consumers[name, default: 0] += 1 }
         }
@@ -93,25 +91,7 @@ struct Planner {
             values[name] = Value(shape: tensor.shape, constant: tensor, buffer: -1)
         }
 
-        var planned = [Bool](repeating: false, count: live.nodes.count)
-        for i in live.nodes.indices where !planned[i] {
-            if BandChain.defers(i, in: live.nodes, self) {
-                deferred.insert(i)
-                continue
-            }
-            if let taken = try BandChain.plan(live.nodes, from: i, &self) {
-                for t in taken { planned[t] = true; deferred.remove(t) }
-                continue
-            }
-            // A deferred node no chain took is planned just before its consumer.
-            for d in deferred.sorted() where live.nodes[i].reads.contains(live.nodes[d].outputs[0]) {
-                try plan(live.nodes[d])
-                planned[d] = true
-                deferred.remove(d)
-            }
-            try plan(live.nodes[i])
-            planned[i] = true
-        }
+        for node in live.nodes { try plan(node) }
 
         guard let output = values[graph.outputName] else {
             throw .undefinedValue(name: graph.outputName, node: "graph output")
@@ -203,7 +183,7 @@ struct Planner {
     // MARK: Node planning
 
     private mutating func plan(_ node: Node) throws(EngineError) {
-        guard let definition = OperatorRegistry.definition(for: node.opType) else {
+        guard let definition = OperatorRegistry.definition(for: node) else {
             throw .unsupportedOperator(op: node.opType, node: node.label, supported: OperatorRegistry.opTypes.sorted())
         }
         for o in node.resultNames where !o.isEmpty && values[o] != nil && graph.initializers[o] == nil {
@@ -241,13 +221,6 @@ struct Planner {
     }
 
     // MARK: For operator definitions
-
-    /// Plans one node as the walk over the graph would (for ``BandChain``, which plans the nodes
-    /// between a chain's members before the chain).
-    mutating func planNode(_ node: Node) throws(EngineError) { try plan(node) }
-
-    /// Marks what `node` reads as consumed (after a fused step that covers it was appended).
-    mutating func consumeNode(_ node: Node) { consume(node) }
 
     /// How many reads of `name` the graph has (the graph output counts as one).
     func consumerCount(_ name: String) -> Int { consumers[name] ?? 0 }
@@ -338,6 +311,14 @@ struct Planner {
     /// Lowers a node that ``Fusion`` proposed but that its operator cannot run fused after all
     /// (the shapes say no): every node of the group on its own, in order. Consumption is
     /// counted once, for the whole group, by the caller.
+    /// Lowers one member of a group on its own, through its operator (consumption counted by the caller).
+    mutating func lowerMember(_ node: Node) throws(EngineError) {
+        guard let definition = OperatorRegistry.definition(for: node.opType) else {
+            throw .unsupportedOperator(op: node.opType, node: node.label, supported: OperatorRegistry.opTypes.sorted())
+        }
+        try definition.lower(node, &self)
+    }
+
     mutating func lowerUnfused(_ node: Node) throws(EngineError) {
         for part in node.unfused {
             guard let definition = OperatorRegistry.definition(for: part.opType) else {

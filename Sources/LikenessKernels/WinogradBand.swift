@@ -24,7 +24,8 @@ import Foundation
 /// ``pack(_:outputChannels:inputChannels:)``; scratch holds
 /// ``scratchCount(inputChannels:outputChannels:outputWidth:rows:)`` floats.
 public enum WinogradBand {
-    /// Whether a convolution runs here: 3x3, stride 1, "same" width (padding 1 left and right).
+    /// The kernel's precondition (3x3, "same" width, padding 1 left and right); which convolutions
+    /// go Winograd is the engine's one rule, `ConvGeometry.prefersWinograd`.
     public static func supports(kernelHeight: Int, kernelWidth: Int, padLeft: Int, width: Int, outputWidth: Int) -> Bool {
         kernelHeight == 3 && kernelWidth == 3 && padLeft == 1 && outputWidth == width
     }
@@ -36,28 +37,14 @@ public enum WinogradBand {
     public static func pack(_ weights: [Float], outputChannels m: Int, inputChannels c: Int) -> [Float] {
         precondition(weights.count == m * c * 9, "WinogradBand.pack: \(weights.count) weights for \(m)x\(c)x3x3")
         let stride = channelStride(outputChannels: m)
+        let u = Winograd.transformWeights(weights, outputChannels: m, inputChannels: c)  // [16 ξ][M][C]
         var packed = [Float](repeating: 0, count: 16 * c * stride)
-        for mo in 0..<m {
-            for ci in 0..<c {
-                let u = transformKernel(Array(weights[((mo * c + ci) * 9)..<((mo * c + ci) * 9 + 9)]).map(Double.init))
-                for xi in 0..<16 { packed[(xi * c + ci) * stride + mo] = Float(u[xi]) }
+        for xi in 0..<16 {
+            for mo in 0..<m {
+                for ci in 0..<c { packed[(xi * c + ci) * stride + mo] = u[(xi * m + mo) * c + ci] }
             }
         }
         return packed
-    }
-
-    /// G g Gᵀ (4x4, row-major) of one 3x3 kernel g (row-major).
-    static func transformKernel(_ g: [Double]) -> [Double] {
-        let gMatrix: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        var u = [Double](repeating: 0, count: 16)
-        for i in 0..<4 {
-            for j in 0..<4 {
-                var sum = 0.0
-                for a in 0..<3 { for b in 0..<3 { sum += gMatrix[i][a] * g[a * 3 + b] * gMatrix[j][b] } }
-                u[4 * i + j] = sum
-            }
-        }
-        return u
     }
 
     /// Tiles of 16 per chunk row: the output row's tiles (2 columns each) rounded up to 16.
@@ -227,7 +214,8 @@ public enum WinogradBand {
         }
         let bt: [[Double]] = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
         let at: [[Double]] = [[1, 1, 1, 0], [0, 1, -1, -1]]
-        let u = (0..<(m * c)).map { transformKernel(Array(weights[($0 * 9)..<($0 * 9 + 9)]).map(Double.init)) }
+        let transformed = Winograd.transformWeights(weights, outputChannels: m, inputChannels: c)  // [16 ξ][M][C]
+        let u = (0..<(m * c)).map { pair in (0..<16).map { Double(transformed[($0 * m + pair / c) * c + pair % c]) } }
         var out = [Float](repeating: 0, count: m * rows.count * w)
         var oy0 = rows.lowerBound
         while oy0 < rows.upperBound {

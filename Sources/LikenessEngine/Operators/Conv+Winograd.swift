@@ -75,14 +75,9 @@ final class WinogradProductStep: SingleInputStep {
         scratchCount = scratchPerPart * parts
     }
 
-    /// A convolution the Winograd steps handle: 3x3, stride 1, padding 1 all round, one group,
-    /// more than 4 output channels (fewer run the direct RGB kernel), at least 8 inputs, and rows of
-    /// 8 or more (below that, tiles are mostly border).
+    /// A convolution the Winograd steps handle (``ConvGeometry/prefersWinograd``), on packed kernels.
     static func accepts(_ g: ConvGeometry, kernels: PackedKernels?) -> Bool {
-        kernels != nil && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
-            && g.dilationY == 1 && g.dilationX == 1 && g.padTop == 1 && g.padLeft == 1 && g.groups == 1
-            && g.outputHeight == g.inputHeight && g.outputWidth == g.inputWidth
-            && g.outputChannels > 4 && g.inputChannels >= 8 && g.outputWidth >= 8
+        kernels != nil && g.prefersWinograd
     }
 
     override func run(part: Int, of parts: Int) {
@@ -107,5 +102,19 @@ final class WinogradProductStep: SingleInputStep {
                 activationAfter.applyInPlace(y + rows.lowerBound * outPlane, count: rows.count * outPlane)
             }
         }
+    }
+}
+
+// MARK: - The one Winograd rule
+
+extension ConvGeometry {
+    /// Whether this convolution runs as Winograd F(2x2, 3x3), layer by layer or in a band chain: 3x3,
+    /// stride and dilation 1, padding 1 all round, one group, the output the input's size, at least 8
+    /// input and 8 output channels (fewer, like a head of 3 or an RGB tail, pay more for the transforms
+    /// than they save: they run the direct kernels) and rows of 8 or more (below that, tiles are mostly border).
+    var prefersWinograd: Bool {
+        kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1 && dilationY == 1 && dilationX == 1
+            && padTop == 1 && padLeft == 1 && groups == 1 && outputHeight == inputHeight && outputWidth == inputWidth
+            && outputChannels >= 8 && inputChannels >= 8 && outputWidth >= 8
     }
 }

@@ -71,6 +71,15 @@ enum OperatorRegistry {
 
     static func definition(for opType: String) -> (any OperatorDefinition.Type)? { byName[opType] }
 
+    /// The groups ``Fusion`` proposes as one node with ``Node/members`` (never read from a file: a
+    /// file's node of that name is an unknown operator).
+    static let fusedGroups: [any OperatorDefinition.Type] = [BandChain.self]
+
+    /// The definition that lowers `node`: its operator's, or for a proposed group its group's.
+    static func definition(for node: Node) -> (any OperatorDefinition.Type)? {
+        node.members.isEmpty ? byName[node.opType] : fusedGroups.first { $0.opTypes.contains(node.opType) }
+    }
+
     /// Names of every registered operator.
     static var opTypes: [String] { all.flatMap { $0.opTypes } }
 }

@@ -14,7 +14,7 @@ import LikenessKernels
 /// the neighbouring band), and every value of the chain lives in a band buffer of those rows
 /// only. Only the chain's input, its output and a final addend touch memory.
 ///
-/// What it matches, in the nodes' order (everything in between that reads no value of the chain but
+/// What ``Fusion`` proposes as a chain, in the nodes' order (everything in between that reads no value of the chain but
 /// its input — the stage's bilinear upscale of its input, say — is planned before the chain):
 /// - `Conv`: one group, stride 1, no dilation, an odd square kernel with "same" padding, constant
 ///   weights, no channel gate, on the chain's size; its fused activation applies in registers;
@@ -24,7 +24,7 @@ import LikenessKernels
 ///   before the chain (the upscale; the global residual), with its fused activation (the `Clip`).
 /// Every value but the last must be read only inside the chain. At least two convolutions, or one
 /// and the pixel shuffle; at least 16 columns (``DirectConvolution``'s rows); packed kernels only.
-enum BandChain {
+enum BandChain: OperatorDefinition {
     /// One operation of a chain, over the chain's values (0 is its input, i + 1 the result of op i).
     enum Operation {
         /// `winograd`: weights packed for ``WinogradBand`` (else ``DirectConvolution``).
@@ -40,43 +40,55 @@ enum BandChain {
         }
     }
 
-    /// Plans a chain starting at `nodes[start]` when one matches; returns the indices of the nodes
-    /// it planned (the chain's and the independent ones before it), or nil.
-    static func plan(_ nodes: [Node], from start: Int, _ p: inout Planner) throws(EngineError) -> [Int]? {
-        guard p.bandChains, let kernels = p.kernels, let first = nodes[start].input(0), nodes[start].opType == "Conv",
-              nodes[start].inputGate.isEmpty, !p.isConstant(first), let firstShape = try? p.shape(of: first, nodes[start]),
-              let firstGeometry = chainGeometry(nodes[start], input: firstShape, p),
-              firstGeometry.batch >= 1 else { return nil }
+    /// The name of the group node ``Fusion`` proposes (not an ONNX operator).
+    static let opType = "LikenessBandChain"
+    static let opTypes = [opType]
+
+    /// A group is evaluated as its members (the reference).
+    static func evaluate(_ node: Node, _ inputs: [Tensor?]) throws(EngineError) -> [Tensor] {
+        var values: [String: Tensor] = [:]
+        for (name, tensor) in zip(node.inputs, inputs) { if let tensor { values[name] = tensor } }
+        for member in node.members {
+            let outputs = try Reference.evaluate(member, member.inputs.map { $0.isEmpty ? nil : values[$0] })
+            for (name, tensor) in zip(member.outputs, outputs) { values[name] = tensor }
+        }
+        guard let output = node.outputs.first, let result = values[output] else {
+            throw .undefinedValue(name: node.outputs.first ?? "", node: node.label)
+        }
+        return [result]
+    }
+
+    /// One band-tiled step for the group when the shapes allow it (see the type's documentation),
+    /// else its members one by one.
+    static func lower(_ node: Node, _ p: inout Planner) throws(EngineError) {
+        if try !lowerChain(node, &p) { try p.lowerUnfused(node) }
+    }
+
+    /// Plans the chain as one step; false, having planned nothing, when a shape refuses.
+    private static func lowerChain(_ node: Node, _ p: inout Planner) throws(EngineError) -> Bool {
+        var members = node.members
+        let upscaleMember: Node? = ["Resize", "Upsample"].contains(members.first?.opType ?? "") ? members.removeFirst() : nil
+        guard p.bandChains, let kernels = p.kernels, let head = members.first, let first = head.input(0),
+              !p.isConstant(first), let firstShape = try? p.shape(of: first, head),
+              let firstGeometry = chainGeometry(head, input: firstShape, p), firstGeometry.batch >= 1 else { return false }
         let height = firstGeometry.inputHeight, width = firstGeometry.inputWidth
         var names: [String: Int] = [first: 0]   // value name → index
         var channels = [firstGeometry.inputChannels]
         var operations: [Operation] = []
-        var members: [Int] = []                 // node indices in the chain
-        var independent: [Int] = []
-        var shuffle: (block: Int, crd: Bool, node: Int)?
-        var residual: (name: String, activation: Activation, node: Int)?
-        var j = start
-        scan: while j < nodes.count {
-            let node = nodes[j]
-            let reads = node.reads.filter { names[$0] != nil }
-            let readsShuffled = shuffle.map { node.reads.contains(nodes[$0.node].outputs[0]) } ?? false
-            // The chain's input is computed already: what reads only it (the upscale) can run first.
-            if j != start && !readsShuffled && reads.allSatisfy({ names[$0] == 0 }) {
-                independent.append(j)
-                j += 1
-                continue
-            }
-            switch node.opType {
-            case "Conv" where shuffle == nil:
-                guard let input = node.input(0), let index = names[input], reads.count == 1,
-                      let g = chainGeometry(node, input: [firstGeometry.batch, channels[index], height, width], p),
-                      let weight = p.constantValue(node.input(1)) else { break scan }
+        var shuffle: (block: Int, crd: Bool, node: Node)?
+        var residual: (name: String, activation: Activation, node: Node)?
+        for member in members {
+            switch member.opType {
+            case "Conv":
+                guard let input = member.input(0), let index = names[input],
+                      let g = chainGeometry(member, input: [firstGeometry.batch, channels[index], height, width], p),
+                      let weight = p.constantValue(member.input(1)) else { return false }
                 var bias = [Float](repeating: 0, count: g.outputChannels)
-                if let biasName = node.input(2) {
-                    guard let b = p.constantValue(biasName), b.count == g.outputChannels else { break scan }
+                if let biasName = member.input(2) {
+                    guard let b = p.constantValue(biasName), b.count == g.outputChannels else { return false }
                     bias = b.floats
                 }
-                let (epilogue, after) = PackedKernels.split(node.activation)
+                let (epilogue, after) = PackedKernels.split(member.activation)
                 let winograd = useWinograd(g, p)
                 let packed = winograd
                     ? WinogradBand.pack(weight.floats, outputChannels: g.outputChannels, inputChannels: g.inputChannels)
@@ -85,79 +97,23 @@ enum BandChain {
                 operations.append(.conv(input: index, geometry: g, weights: OwnedFloats(packed), bias: OwnedFloats(bias), epilogue: epilogue,
                                         curve: after.curve, winograd: winograd))
                 channels.append(g.outputChannels)
+                names[member.outputs[0]] = operations.count
             case "Add" where shuffle == nil:
-                guard node.inputs.count == 2, let a = names[node.inputs[0]], let b = names[node.inputs[1]], channels[a] == channels[b],
-                      !node.hasFusedNodes else { break scan }
-                operations.append(.add(a, b, activation: node.activation))
+                guard let a = names[member.inputs[0]], let b = names[member.inputs[1]], channels[a] == channels[b] else { return false }
+                operations.append(.add(a, b, activation: member.activation))
                 channels.append(channels[a])
-            case "DepthToSpace" where shuffle == nil:
-                guard case .conv = operations.last, node.input(0).flatMap({ names[$0] }) == operations.count else { break scan }
-                let block = node.int("blocksize", default: 0), mode = node.string("mode", default: "DCR")
-                guard block >= 1, block <= 8, mode == "DCR" || mode == "CRD", channels[operations.count] % (block * block) == 0 else { break scan }
-                shuffle = (block, mode == "CRD", j)
-            case "Add" where shuffle != nil && residual == nil:
-                guard node.inputs.count == 2, !node.hasFusedNodes, let shuffled = nodes[shuffle!.node].outputs.first else { break scan }
-                let other = node.inputs[0] == shuffled ? node.inputs[1] : node.inputs[0]
-                // Its shape is checked once the independent nodes (which may compute it) are planned.
-                guard node.inputs.contains(shuffled), other != shuffled, !p.isConstant(other) else { break scan }
-                residual = (other, node.activation, j)
-                members.append(j)
-                j += 1
-                break scan
+                names[member.outputs[0]] = operations.count
+            case "DepthToSpace":
+                let block = member.int("blocksize", default: 0)
+                guard block >= 1, channels[operations.count] % (block * block) == 0 else { return false }
+                shuffle = (block, member.string("mode", default: "DCR") == "CRD", member)
+            case "Add":
+                guard let shuffled = shuffle?.node.outputs.first, let other = member.inputs.first(where: { $0 != shuffled }) else { return false }
+                residual = (other, member.activation, member)
             default:
-                break scan
-            }
-            members.append(j)
-            if node.opType != "DepthToSpace" { names[node.outputs[0]] = operations.count }
-            j += 1
-        }
-        let convolutions = operations.filter { if case .conv = $0 { return true } else { return false } }.count
-        // A DepthToSpace must be followed by its residual Add or end the chain's reads.
-        guard convolutions >= 2 || (convolutions == 1 && shuffle != nil) else { return nil }
-        // Every value but the last is read only inside the chain.
-        var readsInside: [String: Int] = [:]
-        for m in members { for name in nodes[m].reads { readsInside[name, default: 0] += 1 } }
-        var lastName = residual.map { nodes[$0.node].outputs[0] } ?? shuffle.map { nodes[$0.node].outputs[0] }
-            ?? nodes[members[members.count - 1]].outputs[0]
-        for (name, index) in names where index > 0 && name != lastName {
-            guard p.consumerCount(name) == readsInside[name, default: 0], name != p.graph.outputName else { return nil }
-        }
-        if let shuffle, residual == nil {
-            // The conv before the shuffle must feed nothing else.
-            let convName = nodes[members[members.firstIndex(of: shuffle.node)! - 1]].outputs[0]
-            guard p.consumerCount(convName) == 1 else { return nil }
-        }
-        // Nodes after the chain's last one are left to the planner's own walk.
-        independent.removeAll { $0 > members[members.count - 1] }
-
-        // Plan: the independent nodes first, then the chain as one step. A bilinear Resize that only the
-        // residual Add reads is not planned: the store blends it on the fly (``PixelShuffleUpscale``).
-        // (The Resize may come before the chain in the node order: the planner defers it, see ``defers``.)
-        var upscaleNode: Int?
-        if let r = residual, p.consumerCount(r.name) == 1 {
-            upscaleNode = independent.first { ["Resize", "Upsample"].contains(nodes[$0].opType) && nodes[$0].outputs.first == r.name }
-                ?? p.deferred.first { nodes[$0].outputs.first == r.name }
-            if let k = upscaleNode, !independent.contains(k) { independent.append(k) }
-        }
-        for i in independent where i != upscaleNode { try p.planNode(nodes[i]) }
-        var upscale: (tables: ResizeTables, input: Int)?
-        if let k = upscaleNode, let shuffle {
-            let block = shuffle.block
-            let want = [firstGeometry.batch, channels[operations.count] / (block * block), height * block, width * block]
-            upscale = fusedUpscale(nodes[k], want: want, &p)
-            if upscale == nil { try p.planNode(nodes[k]) } else { p.consumeNode(nodes[k]) }
-        }
-        if let r = residual, let shuffle, upscale == nil {
-            let block = shuffle.block
-            let want = [firstGeometry.batch, channels[operations.count] / (block * block), height * block, width * block]
-            if (try? p.shape(of: r.name, nodes[r.node])) != want || p.isConstant(r.name) {
-                // Not an addend of the shuffled picture's shape: the Add runs on its own after the chain.
-                residual = nil
-                members.removeLast()
-                lastName = nodes[shuffle.node].outputs[0]
+                return false
             }
         }
-        let inputBuffer = try p.buffer(of: first, nodes[start])
         let outChannels = channels[operations.count]
         let outputShape: [Int]
         if let shuffle {
@@ -165,32 +121,31 @@ enum BandChain {
         } else {
             outputShape = [firstGeometry.batch, outChannels, height, width]
         }
-        let residualBuffer = upscale != nil ? -1 : try residual.map { r throws(EngineError) in try p.buffer(of: r.name, nodes[r.node]) } ?? -1
-        let outputBuffer = try p.newOutput(outputShape, nodes[members[members.count - 1]])
-        let step = BandChainStep(
-            name: nodes[start].label, operations: operations, channels: channels, batch: firstGeometry.batch, height: height, width: width,
+
+        // The residual: blended from the upscale's input by the store, or read from its own buffer, or
+        // (not of the shuffled picture's shape) added by its own step after the chain.
+        var upscale: (tables: ResizeTables, input: Int)?
+        if let upscaleMember {
+            upscale = fusedUpscale(upscaleMember, want: outputShape, &p)
+            if upscale == nil { try p.lowerMember(upscaleMember) }
+        }
+        var separateAdd: Node?
+        if let r = residual, upscale == nil, (try? p.shape(of: r.name, r.node)) != outputShape || p.isConstant(r.name) {
+            separateAdd = r.node
+            residual = nil
+        }
+        let inputBuffer = try p.buffer(of: first, head)
+        let residualBuffer = upscale != nil ? -1 : try residual.map { r throws(EngineError) in try p.buffer(of: r.name, r.node) } ?? -1
+        let lastName = residual?.node.outputs[0] ?? shuffle?.node.outputs[0] ?? members[members.count - 1].outputs[0]
+        let outputBuffer = try p.newOutput(outputShape, node)
+        p.append(BandChainStep(
+            name: node.label, operations: operations, channels: channels, batch: firstGeometry.batch, height: height, width: width,
             shuffle: shuffle.map { ($0.block, $0.crd) }, residualActivation: residual?.activation ?? .none,
             inputID: inputBuffer, residualID: residualBuffer, upscale: upscale, outputID: outputBuffer, parts: p.parts, kernels: kernels,
-            rows: p.bandRows)
-        p.append(step)
-        for m in members { p.consumeNode(nodes[m]) }
+            rows: p.bandRows))
         p.defineRuntime(lastName, shape: outputShape, buffer: outputBuffer)
-        return independent + members
-    }
-
-    /// Whether the planner holds back `nodes[i]` for a chain to fuse: a Resize or Upsample (on packed
-    /// kernels, chains on) whose output one `Add` reads and nothing else. A node no chain takes is
-    /// planned just before that Add.
-    static func defers(_ i: Int, in nodes: [Node], _ p: Planner) -> Bool {
-        let node = nodes[i]
-        guard p.bandChains, p.kernels != nil, ["Resize", "Upsample"].contains(node.opType), let output = node.outputs.first,
-              p.consumerCount(output) == 1, output != p.graph.outputName else { return false }
-        var j = i + 1
-        while j < nodes.count {
-            if nodes[j].reads.contains(output) { return nodes[j].opType == "Add" }
-            j += 1
-        }
-        return false
+        if let separateAdd { try p.lowerMember(separateAdd) }
+        return true
     }
 
     /// The tables and input buffer of a Resize the store can blend in place of reading its output: linear
@@ -214,9 +169,7 @@ enum BandChain {
     /// one with 8 or more input and output channels, unless ``EngineOptions/winograd`` is off. (The head
     /// convolution of 3 or 7 channels stays direct: its transforms would cost more than they save.)
     static func useWinograd(_ g: ConvGeometry, _ p: Planner) -> Bool {
-        p.winograd && g.inputChannels >= 8 && g.outputChannels >= 8
-            && WinogradBand.supports(kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, padLeft: g.padLeft,
-                                     width: g.inputWidth, outputWidth: g.outputWidth)
+        p.winograd && g.prefersWinograd
     }
 
     /// The geometry of a convolution a chain can hold, reading an input of `shape`, or nil.
@@ -441,7 +394,7 @@ final class BandChainStep: Step {
                     let pa = (a == 0 ? source + c * plane : buffers[a] + c * need[a].count * width) + (first - need[a].lowerBound) * width
                     let pb = (b == 0 ? source + c * plane : buffers[b] + c * need[b].count * width) + (first - need[b].lowerBound) * width
                     let pt = target + (c * out.count + first - out.lowerBound) * width
-                    BandChainStep.add(pa, pb, into: pt, count: count)
+                    BinaryOperator.add.row(pa, 1, pb, 1, pt, count)
                     if activation != .none { activation.applyInPlace(pt, count: count) }
                 }
             }
@@ -502,18 +455,6 @@ final class BandChainStep: Step {
             source: band, rows: rows.count, width: width, block: b, crd: shuffle.crd, outputChannels: co, output: y, outputHeight: oh,
             firstRow: rows.lowerBound, residual: r.map { UnsafePointer($0) }, upscale: blend, epilogue: residualSplit.epilogue,
             curve: residualSplit.after.curve))
-    }
-
-    /// `target[i] = a[i] + b[i]`.
-    static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), rt = UnsafeMutableRawPointer(target)
-        var i = 0
-        while i + 16 <= count {
-            let sum = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) + rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            rt.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < count { target[i] = a[i] + b[i]; i += 1 }
     }
 
     static func union(_ a: Range<Int>, _ b: Range<Int>) -> Range<Int> {
