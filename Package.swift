@@ -60,6 +60,12 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        // QR codes on the wall label (the first work's page at The Met).
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
         // zlib for the PNG writer's deflate (libpng-dev already depends on zlib1g-dev).
         .systemLibrary(
             name: "CZlib",
@@ -84,7 +90,7 @@ let package = Package(
         // A TOML 1.0 parser with source positions that cannot trap on any input (exhibition files).
         .target(name: "LikenessTOML"),
         .target(name: "LikenessMedia", dependencies: ["CPNG", "CZlib"]),
-        .target(name: "LikenessDisplay", dependencies: ["CSDL2", "LikenessMedia"]),
+        .target(name: "LikenessDisplay", dependencies: ["CSDL2", "CQRencode", "LikenessMedia"]),
         // Exhibitions, the stage pipeline, the frame producer, show commands and state: no SDL.
         .target(name: "LikenessShow", dependencies: ["LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessTOML"]),
         // Taste: the ratings database, the taste model and the keyframe chooser that steers a show with it.

@@ -61,8 +61,10 @@ public final class DisplayWindow {
     public let rendererName: String
 
     private let window: OpaquePointer
-    private let renderer: OpaquePointer
+    let renderer: OpaquePointer
     private var texture: OpaquePointer?
+    /// The wall label's thumbnail textures, made once per label (``WallLabel/id``).
+    var labelTextures: (id: Int64, textures: [OpaquePointer?])?
     private var textureSize = (width: 0, height: 0)
 
     /// Opens the window. A display index that does not exist falls back to display 0, windowed.
@@ -122,6 +124,7 @@ public final class DisplayWindow {
 
     deinit {
         if let texture { SDL_DestroyTexture(texture) }
+        for t in labelTextures?.textures ?? [] { if let t { SDL_DestroyTexture(t) } }
         SDL_DestroyRenderer(renderer)
         SDL_DestroyWindow(window)
     }
@@ -150,18 +153,24 @@ public final class DisplayWindow {
 
     /// Draws `frame` (and `overlay` lines and a `caption`, if any) into the back buffer; call `present()` to show it.
     public func draw(_ frame: Frame, overlay: [String]? = nil, caption: String? = nil) throws(DisplayError) {
-        try upload(frame)
-        clear()
-        let rect = Self.fitRect(width: frame.width, height: frame.height, in: outputSize)
-        var destination = SDL_Rect(x: Int32(rect.x), y: Int32(rect.y), w: Int32(rect.width), h: Int32(rect.height))
-        if SDL_RenderCopy(renderer, texture, nil, &destination) != 0 {
-            throw .renderFailed(reason: DisplaySession.lastError())
-        }
+        let size = outputSize
+        try drawPortrait(frame, in: (0, 0, size.width, size.height))
         if let caption, !caption.isEmpty {
             drawCaption(caption)
         }
         if let overlay, !overlay.isEmpty {
             drawOverlay(overlay)
+        }
+    }
+
+    /// Clears to the background and draws `frame` centred in `area`, as large as fits, aspect kept.
+    func drawPortrait(_ frame: Frame, in area: (x: Int, y: Int, width: Int, height: Int)) throws(DisplayError) {
+        try upload(frame)
+        clear()
+        let rect = Self.fitRect(width: frame.width, height: frame.height, in: (area.width, area.height))
+        var destination = SDL_Rect(x: Int32(area.x + rect.x), y: Int32(area.y + rect.y), w: Int32(rect.width), h: Int32(rect.height))
+        if SDL_RenderCopy(renderer, texture, nil, &destination) != 0 {
+            throw .renderFailed(reason: DisplaySession.lastError())
         }
     }
 
@@ -253,19 +262,20 @@ public final class DisplayWindow {
         if status != 0 { throw .renderFailed(reason: DisplaySession.lastError()) }
     }
 
-    /// One line of small text centred at the bottom (the model's credit).
-    private func drawCaption(_ text: String) {
+    /// Small text centred at the bottom (the model's credit; a line break starts a second line).
+    func drawCaption(_ text: String) {
         let size = outputSize
         let scale = max(1, min(size.width, size.height) / 540)
         let margin = 6 * scale
-        let width = text.count * BitmapFont.cellWidth * scale + 2 * margin
+        let lines = text.split(separator: "\n").map(String.init)
+        let width = (lines.map(\.count).max() ?? 0) * BitmapFont.cellWidth * scale + 2 * margin
         let x = max(0, (size.width - width) / 2)
-        let y = size.height - BitmapFont.cellHeight * scale - 3 * margin
-        drawText([text], x: x, y: y, scale: scale, margin: margin, panelAlpha: 120)
+        let y = size.height - lines.count * BitmapFont.cellHeight * scale - 3 * margin
+        drawText(lines, x: x, y: y, scale: scale, margin: margin, panelAlpha: 120)
     }
 
     /// Text lines, top-left, white on a translucent dark panel, scaled with the window.
-    private func drawOverlay(_ lines: [String]) {
+    func drawOverlay(_ lines: [String]) {
         let size = outputSize
         let scale = max(1, min(size.width, size.height) / 360)
         let margin = 6 * scale

@@ -78,6 +78,9 @@ public final class ShowRunner {
     public let model: ModelInfo
     /// Commands for the live show from any thread (the keys post here too); applied by the frame loop.
     public let commands = ShowCommandQueue()
+    /// Per screen (in order), what the sitter on show resembles: a model's lineage. Empty, or nil for a screen:
+    /// the caption and label credit the collection alone.
+    public var sitterCredits: [(any SitterCreditProvider)?] = []
     private let makeGenerator: GeneratorFactory
     private let makePath: PathFactory
     /// The detail stages after the generator (`[model] detail`).
@@ -144,6 +147,10 @@ public final class ShowRunner {
         var redrawAll = true
         var lastOverlayUpdate = -1.0
         var overlays = [[String]?](repeating: nil, count: streams.count)
+        var credits = streams.map { _ in
+            SitterCreditState(caption: caption, label: w.label, title: exhibition.title, collection: model.credit)
+        }
+        var lastCreditUpdate = -1.0
         var watchdog = options.watchdogMicroseconds.map { Watchdog(watchdogMicroseconds: $0) }
         var readySent = false
         var lastStatus = -Double.infinity
@@ -228,6 +235,8 @@ public final class ShowRunner {
             // The overlay's figures change a few times a second; redrawing it more often would only cost CPU.
             let overlayDue = overlayVisible && now - lastOverlayUpdate >= 0.25
             if overlayDue { lastOverlayUpdate = now }
+            let creditsDue = !sitterCredits.isEmpty && now - lastCreditUpdate >= 0.25
+            if creditsDue { lastCreditUpdate = now }
             let elapsed = now - started
             let limitReached = options.seconds.map { elapsed >= $0 } ?? false
             let framesReached = options.maxFrames.map { n in streams.allSatisfy { $0.shown >= n } } ?? false
@@ -240,12 +249,16 @@ public final class ShowRunner {
             for (i, stream) in streams.enumerated() {
                 if let error = stream.producer?.error { throw error }
                 let newFrame = stream.advance(dt: dt, fps: fps, paused: paused)
-                if overlayDue { overlays[i] = overlayLines(stream, paused: paused, session: session, wallShowTime: wallClock) }
-                guard newFrame || overlayDue || redrawAll || finishing || fading else { continue }
-                try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: caption, blackout: state.blackout,
+                let creditChanged = creditsDue && credits[i].refresh(i < sitterCredits.count ? sitterCredits[i] : nil, showTime: stream.current?.showTime)
+                if overlayDue {
+                    overlays[i] = overlayLines(stream, paused: paused, session: session, wallShowTime: wallClock)
+                    if let resembles = credits[i].credit?.resembles { overlays[i]?.append(resembles) }
+                }
+                guard newFrame || overlayDue || creditChanged || redrawAll || finishing || fading else { continue }
+                try stream.draw(overlay: overlayVisible ? overlays[i] : nil, caption: credits[i].caption, label: credits[i].label, blackout: state.blackout,
                                 brightness: brightness, card: card)
                 if finishing, i == streams.count - 1, let url = options.screenshot {
-                    try saveScreenshots(streams, to: url, overlays: overlayVisible ? overlays : nil, caption: caption, blackout: state.blackout,
+                    try saveScreenshots(streams, to: url, overlays: overlayVisible ? overlays : nil, credits: credits, blackout: state.blackout,
                                         brightness: brightness, card: card)
                 }
                 stream.window.present()
@@ -358,10 +371,10 @@ public final class ShowRunner {
 
     /// Reads every window's back buffer (all were drawn this iteration; earlier ones already presented, so
     /// they are redrawn first) and saves them.
-    private func saveScreenshots(_ streams: [ScreenStream], to url: URL, overlays: [[String]?]?, caption: String?, blackout: Bool,
+    private func saveScreenshots(_ streams: [ScreenStream], to url: URL, overlays: [[String]?]?, credits: [SitterCreditState], blackout: Bool,
                                  brightness: Double, card: [String]?) throws {
         for (i, s) in streams.enumerated() {
-            try s.draw(overlay: overlays?[i], caption: caption, blackout: blackout, brightness: brightness, card: card)
+            try s.draw(overlay: overlays?[i], caption: credits[i].caption, label: credits[i].label, blackout: blackout, brightness: brightness, card: card)
             let target = i == 0 ? url : URL(fileURLWithPath: url.deletingPathExtension().path + "-\(i + 1).png")
             try PNGCodec.write(try s.window.readPixels(), to: target)
         }
@@ -620,9 +633,12 @@ final class ScreenStream {
 
     /// Draws the current frame (or the background while the first is painted), faded to `brightness`, with
     /// the closed card (`card`) showing through as the portrait fades.
-    func draw(overlay: [String]?, caption: String?, blackout: Bool = false, brightness: Double = 1, card: [String]? = nil) throws {
+    func draw(overlay: [String]?, caption: String?, label: WallLabel? = nil, blackout: Bool = false, brightness: Double = 1, card: [String]? = nil) throws {
         if blackout || brightness <= 0 {
             window.drawBackground()
+        } else if let current, let label {
+            try window.draw(current.frame, label: label, overlay: brightness < 1 ? nil : overlay, caption: caption)
+            window.dim(1 - brightness)
         } else if let current {
             try window.draw(current.frame, overlay: brightness < 1 ? nil : overlay, caption: caption)
             window.dim(1 - brightness)

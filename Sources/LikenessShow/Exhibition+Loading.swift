@@ -14,7 +14,7 @@ public enum ExhibitionSchema {
     public static let motion = ["style", "hold", "morph", "seconds_per_keyframe", "keyframes", "period", "speed", "truncation"]
     public static let output = ["width", "height", "fps", "fit", "background", "quality", "fragmented", "png_compression", "threading", "preset"]
     public static let window = ["fullscreen", "vsync", "hide_cursor", "windowed_width", "windowed_height", "fps",
-                                "upscale", "overlay", "caption", "kiosk", "snapshot_folder"]
+                                "upscale", "overlay", "caption", "label", "kiosk", "snapshot_folder"]
     public static let record = ["seconds", "loop"]
     public static let taste = ["file", "strength", "favourites"]
     public static let screen = ["name", "display", "seed"]
@@ -98,6 +98,7 @@ extension Exhibition {
             w.upscale = try t.choice("upscale", default: w.upscale)
             w.overlay = try t.bool("overlay", default: w.overlay)
             w.caption = try t.bool("caption", default: w.caption)
+            w.label = try t.bool("label", default: w.label)
             w.kiosk = try t.bool("kiosk", default: w.kiosk)
             w.snapshotFolder = try t.string("snapshot_folder", default: w.snapshotFolder)
             exhibition.window = w

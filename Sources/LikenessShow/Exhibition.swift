@@ -168,8 +168,11 @@ public struct WindowSettings: Sendable, Equatable {
     public var upscale: UpscaleFilter = .lanczos
     /// Start with the info overlay visible (toggle with `i`).
     public var overlay: Bool = false
-    /// Show the model's credit line at the bottom.
+    /// Show the model's credit line at the bottom (and, for a model with lineage, the works the sitter resembles).
     public var caption: Bool = false
+    /// Draw a museum-style wall label beside or under the portrait: the sitter, the collection, the three works
+    /// it resembles with thumbnails and credits, a QR code of the first (a model without lineage: the credit alone).
+    public var label: Bool = false
     /// Kiosk mode: Esc, q and the close button do not quit (stop it with SIGTERM / systemctl).
     public var kiosk: Bool = false
     /// Folder for `s` snapshots.

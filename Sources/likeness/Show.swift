@@ -47,6 +47,7 @@ struct Show: ParsableCommand {
             let runner = ShowRunner(exhibition: exhibition, model: steered.info,
                                     makeGenerator: model.makeGenerator, makePath: steered.makePath, detail: model.detail,
                                     automaticDetail: model.detailIsAutomatic)
+            runner.sitterCredits = try lineageCredits(for: exhibition, model: model, makePath: steered.makePath)
             let clock = try options.moment().map { ShowClock.previewing($0, epoch: exhibition.show.epoch) }
             // systemd (Type=notify): the socket and the watchdog period come in the environment.
             let environment = ProcessInfo.processInfo.environment

@@ -506,3 +506,97 @@ let shippedModel = packageRoot.appendingPathComponent("Models/met-portraits-128/
         #expect(outputs[0] != outputs[2], "and not the generator alone")
     }
 }
+
+// MARK: - Lineage
+
+@Suite("Lineage: likeness lineage, --lineage sidecars, the wall label")
+struct LineageCLITests {
+    static let shipped = packageRoot.appendingPathComponent("Models/met-portraits-128/model.onnx").path
+    static let hasLineage = FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("Models/met-portraits-128/lineage.json").path)
+
+    /// An exhibition with the generator alone (fast in a debug build) and the label on.
+    static func exhibition(in folder: URL, label: Bool = false) throws -> URL {
+        let url = folder.appendingPathComponent("lineage.toml")
+        try Data("""
+        [model]
+        detail = []
+        [output]
+        width = 128
+        height = 128
+        fps = 1
+        [window]
+        label = \(label)
+        windowed_width = 1200
+        windowed_height = 640
+
+        """.utf8).write(to: url)
+        return url
+    }
+
+    @Test(.enabled(if: hasLineage, "needs Models/met-portraits-128/lineage.json"))
+    func lineageJSONListsEachPictureInOrder() throws {
+        let folder = temporaryFolder()
+        let frames = try likeness(["frames", try Self.exhibition(in: folder).path, "--model", Self.shipped, "--count", "12",
+                                   "--output", folder.path, "--lineage"])
+        #expect(frames.status == 0, "\(frames.stderr)")
+        // The sidecar: each keyframe shown once, in order, with its works.
+        let sidecar = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("lineage.json"))) as? [[String: Any]])
+        #expect(sidecar.map { $0["keyframe"] as? Int } == [0, 1])
+        #expect(sidecar.map { $0["first_frame"] as? Int } == [0, 9])
+        for entry in sidecar {
+            let works = try #require(entry["works"] as? [[String: Any]])
+            #expect(works.count == 3)
+            for work in works {
+                #expect(Set(work.keys) == ["met_object_id", "title", "artist", "date", "url", "similarity", "face_id"])
+                #expect((work["url"] as? String)?.hasPrefix("https://www.metmuseum.org/art/collection/search/") == true)
+            }
+        }
+        // likeness lineage --json: one entry per picture, in order; a training crop's own work is first.
+        let pictures = [folder.appendingPathComponent("frame-000002.png").path, folder.appendingPathComponent("frame-000000.png").path]
+        let result = try likeness(["lineage", "--json", "--model", Self.shipped] + pictures)
+        #expect(result.status == 0, "\(result.stderr)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]])
+        #expect(entries.map { $0["picture"] as? String } == pictures)
+        #expect(entries.allSatisfy { ($0["works"] as? [Any])?.count == 3 })
+        // A broken picture: one line, a hint, non-zero.
+        let bad = folder.appendingPathComponent("bad.png")
+        try Data("not a png".utf8).write(to: bad)
+        let failed = try likeness(["lineage", "--model", Self.shipped, bad.path])
+        #expect(failed.status != 0 && failed.stderr.hasPrefix("likeness: error:"), "\(failed.stderr)")
+    }
+
+    @Test func aModelWithoutLineageSaysSo() throws {
+        let info = try likeness(["info", fixtureModel])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdoutText.contains("lineage      none (the show credits the collection"), "\(info.stdoutText)")
+        let lookup = try likeness(["lineage", "--model", fixtureModel, packageRoot.appendingPathComponent("Models/met-portraits-128/samples.png").path])
+        #expect(lookup.status != 0 && lookup.stderr.contains("carries no lineage") && lookup.stderr.contains("make lineage"), "\(lookup.stderr)")
+        if Self.hasLineage {
+            let shipped = try likeness(["info", Self.shipped])
+            #expect(shipped.stdoutText.contains("lineage      1085 faces of 1042 works"), "\(shipped.stdoutText)")
+        }
+    }
+
+    /// The label under X (make test: xvfb-run): drawn beside the portrait, its QR code decoded by zbarimg
+    /// (Debian's zbar-tools) to the first work's page, the same work `frames --lineage` names for that sitter.
+    @Test(.enabled(if: hasX11Display && hasLineage, "needs an X display (make test uses xvfb-run) and the shipped lineage"))
+    func wallLabelCarriesAQRCodeOfTheFirstWork() throws {
+        let folder = temporaryFolder()
+        let toml = try Self.exhibition(in: folder, label: true)
+        // A moment 2 s into sitter k of the timeline: the screenshot (≤ 5 s later) still shows sitter k.
+        let at = "2025-01-01T00:00:02Z"
+        let frames = try likeness(["frames", toml.path, "--model", Self.shipped, "--count", "1", "--at", at, "--output", folder.path, "--lineage"])
+        #expect(frames.status == 0, "\(frames.stderr)")
+        let sidecar = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("lineage.json"))) as? [[String: Any]])
+        let expected = try #require(((sidecar.first?["works"] as? [[String: Any]])?.first?["url"]) as? String)
+        let shot = folder.appendingPathComponent("label.png")
+        var environment = ProcessInfo.processInfo.environment
+        environment["SDL_VIDEODRIVER"] = "x11"
+        let show = try likeness(["show", toml.path, "--model", Self.shipped, "--windowed", "--at", at, "--seconds", "5", "--screenshot", shot.path],
+                                environment: environment)
+        #expect(show.status == 0, "\(show.stderr)")
+        let decoded = try tool("zbarimg", ["-q", "--raw", shot.path])
+        #expect(decoded.status == 0, "zbarimg found no QR code: \(decoded.stderr)")
+        #expect(decoded.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == expected)
+    }
+}
