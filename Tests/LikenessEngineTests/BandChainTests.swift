@@ -80,6 +80,34 @@ struct BandChainTests {
         }
     }
 
+    @Test("Fusion proposes the chain as one node listing its members (the upscale first); a shape that refuses lowers the members")
+    func proposedByFusion() throws {
+        // up = resize(x); a = relu(conv(x)); b = conv(a); y = depthToSpace(b) + up: one group of five members.
+        let inits = ["w1": random([8, 3, 3, 3], seed: 1, scale: 0.3), "w2": random([12, 8, 3, 3], seed: 2, scale: 0.2),
+                     "scales": Tensor(shape: [4], floats: [1, 1, 2, 2])]
+        let pads: [String: Attribute] = ["pads": .ints([1, 1, 1, 1])]
+        let nodes = [
+            node("Resize", ["x", "", "scales"], ["up"], ["mode": .string("linear")]),
+            node("Conv", ["x", "w1"], ["a"], pads), node("Relu", ["a"], ["ar"]),
+            node("Conv", ["ar", "w2"], ["b"], pads),
+            node("DepthToSpace", ["b"], ["s"], ["blocksize": .int(2), "mode": .string("CRD")]),
+            node("Add", ["s", "up"], ["y"]),
+        ]
+        for (shape, chained) in [([1, 3, 12, 20], true), ([1, 3, 12, 10], false)] {  // 10 columns: too narrow for a band
+            let g = graph(nodes, inits, input: shape)
+            let fused = Fusion.run(g)
+            let group = try #require(fused.nodes.first { $0.opType == BandChain.opType }, "\(fused.nodes.map(\.opType))")
+            #expect(fused.nodes.count == 1)
+            #expect(group.members.map(\.opType) == ["Resize", "Conv", "Conv", "DepthToSpace", "Add"])
+            #expect(group.outputs == ["y"] && group.inputs.first == "x")
+            var planner = Planner(graph: g, batchSize: 1, threads: 2)
+            let p = try planner.plan()
+            #expect(p.steps.contains { $0 is BandChainStep } == chained, "\(shape): \(p.steps.map(\.opType))")
+            let input = random(shape, seed: 5)
+            #expect(Difference(p.evaluate(input.floats), try ReferenceInterpreter.run(g, input: input).floats).maxAbs <= 1e-4)
+        }
+    }
+
     @Test("narrow pictures, strided or grouped convolutions stay layer by layer")
     func notMatched() throws {
         let pads: [String: Attribute] = ["pads": .ints([1, 1, 1, 1])]
