@@ -135,7 +135,8 @@ let package = Package(
         .testTarget(name: "LikenessEngineTests", dependencies: ["LikenessEngine", "LikenessKernels"] + isaDependencies),
         .testTarget(name: "LikenessPathTests", dependencies: ["LikenessPath"]),
         .testTarget(name: "LikenessTOMLTests", dependencies: ["LikenessTOML"]),
-        .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia", "LikenessDisplay"]),
+        .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia"]),
+        .testTarget(name: "LikenessDisplayTests", dependencies: ["LikenessDisplay", "LikenessMedia"]),
         // Fakes (generator, path, sink) shared by the show and kiosk tests.
         .target(name: "LikenessTestSupport", dependencies: ["LikenessShow", "LikenessMedia"], path: "Tests/LikenessTestSupport"),
         .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessTestSupport", "LikenessTOML"], exclude: ["BadExhibitions"]),
