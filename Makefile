@@ -5,13 +5,13 @@ SWIFT       ?= swift
 PYTHON      ?= python3
 VENV        := .venv
 VENV_PY     := $(VENV)/bin/python
-APT_PACKAGES := libopenblas-dev libsdl2-dev libpng-dev libsqlite3-dev pkg-config ffmpeg xvfb xauth binutils
+APT_PACKAGES := libopenblas-dev libsdl2-dev libpng-dev libsqlite3-dev libqrencode-dev pkg-config ffmpeg xvfb xauth binutils
 # Only for `make test`: the curation page's browser test (Selenium drives Debian's Chromium).
-TEST_APT_PACKAGES := chromium chromium-driver
+TEST_APT_PACKAGES := chromium chromium-driver zbar-tools
 EXHIBITION  ?= Exhibition/default.toml
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps venv build release show test test-swift test-python fuzz fuzz-libfuzzer bench fixtures clean crops train model
+.PHONY: all deps venv build release show test test-swift test-python fuzz fuzz-libfuzzer bench fixtures clean crops train model lineage
 
 all: release
 
@@ -124,6 +124,13 @@ model: venv
 	$(VENV_PY) Models/training/export.py --checkpoint $(RUN)/checkpoint.pt --out Models/$(MODEL)/model.onnx
 	$(VENV_PY) Models/training/evaluate.py --model Models/$(MODEL)/model.onnx --crops .cache/crops-256
 	$(VENV_PY) Models/training/card.py --model Models/$(MODEL)/model.onnx --name $(MODEL) --crops .cache/crops-256 --run $(RUN)
+
+# The lineage of Models/$(MODEL) (see README, "Where each face comes from"): trains the small encoder on the crops
+# of the model's works (250 steps, one thread, about 10 minutes), then writes lineage.onnx, lineage.json,
+# lineage-atlas.png, works.csv, lineage-metrics.json and lineage.png beside model.onnx.
+lineage: crops
+	nice $(VENV_PY) Models/training/build_lineage.py --model Models/$(MODEL)/model.onnx --crops .cache/crops-256 \
+	  --dataset $(DATASET) --sheet
 
 # MARK: - Detail stages (see Docs/training.md, "The detail chain")
 # Each stage trains for a wall-clock budget on one CPU thread: the refiner 50 minutes, the painter 80
