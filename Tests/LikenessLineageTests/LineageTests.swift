@@ -94,12 +94,9 @@ func makeLineageFolder(count: Int = 40, atlas: Bool = true, works: String? = nil
         let query = (0..<128).map { Float(($0 * 37) % 11) - 5 }
         _ = index.nearest(to: query)
         let clock = ContinuousClock()
-        var worst = Duration.zero
-        for _ in 0..<20 {
-            let elapsed = clock.measure { _ = index.nearest(to: query, k: 3) }
-            worst = max(worst, elapsed)
-        }
-        #expect(worst < .milliseconds(5), "slowest of 20 lookups: \(worst)")
+        // The median of 21 (tests run side by side on two cores: the slowest one measures the scheduler).
+        let times = (0..<21).map { _ in clock.measure { _ = index.nearest(to: query, k: 3) } }.sorted()
+        #expect(times[10] < .milliseconds(5), "median of 21 lookups: \(times[10]), slowest \(times[20])")
     }
 }
 
