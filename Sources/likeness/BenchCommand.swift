@@ -68,19 +68,13 @@ struct Bench: ParsableCommand {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
         guard iterations >= 1, warmup >= 0 else { throw ValidationError("--iterations must be at least 1 and --warmup at least 0") }
         guard chain || stages.isEmpty else { throw ValidationError("--stage belongs to --chain; to time one stage, pass it as --model") }
-        guard Bench.parseSize(size) != nil else { throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 1920x1080") }
+        _ = try OutputOptions.parseSize(size, evenSides: false)
         guard (16...4096).contains(canvas) else { throw ValidationError("--canvas must be 16 to 4096 pixels") }
         if !detail.isEmpty && batch != 1 { throw ValidationError("--detail measures frames one at a time; leave out --batch") }
     }
 
     static func defaultModel() -> String? {
         ["Models/met-portraits-128/model.onnx", ".cache/bench-128.onnx"].first { FileManager.default.fileExists(atPath: $0) }
-    }
-
-    static func parseSize(_ text: String) -> (width: Int, height: Int)? {
-        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, (1...16384).contains(parts[0]), (1...16384).contains(parts[1]) else { return nil }
-        return (parts[0], parts[1])
     }
 
     func run() throws {
@@ -187,7 +181,7 @@ struct Bench: ParsableCommand {
     /// The chain as `frames` runs it, one step after the other: generator, stages, Lanczos.
     private func runChain(generatorPath: String, options: EngineOptions) throws {
         let stagePaths = stages.isEmpty ? Bench.shippedStages.filter { FileManager.default.fileExists(atPath: $0) } : stages
-        guard let (width, height) = Bench.parseSize(size) else { return }
+        let (width, height) = try OutputOptions.parseSize(size, evenSides: false)
         var steps: [(name: String, model: CompiledModel?)] = []
         do {
             steps.append(("generator", try CompiledModel(contentsOf: URL(fileURLWithPath: generatorPath), options: options.with(threads: threads))))

@@ -56,13 +56,14 @@ struct OutputOptions: ParsableArguments {
         if let size { _ = try Self.parseSize(size) }
     }
 
-    /// `WIDTHxHEIGHT` with even sides of 16 … 7680.
-    static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
+    /// `WIDTHxHEIGHT`, 16 … 7680 wide and 16 … 4320 high; with `evenSides` (video: H.264 yuv420p) both even.
+    /// The one parser of a size on the command line (`frames`, `record`, `bench --size`).
+    static func parseSize(_ text: String, evenSides: Bool = true) throws -> (width: Int, height: Int) {
         let parts = text.lowercased().split(separator: "x")
         guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (16...7680).contains(w), (16...4320).contains(h) else {
             throw ValidationError("--size must look like 1920x1080 (16 to 7680 wide, 16 to 4320 high), got '\(text)'")
         }
-        guard w % 2 == 0, h % 2 == 0 else {
+        guard !evenSides || (w % 2 == 0 && h % 2 == 0) else {
             throw ValidationError("--size needs even numbers (H.264 yuv420p), got '\(text)'; try \(w + w % 2)x\(h + h % 2)")
         }
         return (w, h)
