@@ -569,6 +569,9 @@ struct LineageCLITests {
         let info = try likeness(["info", fixtureModel])
         #expect(info.status == 0, "\(info.stderr)")
         #expect(info.stdoutText.contains("lineage      none (the show credits the collection"), "\(info.stdoutText)")
+        let json = try likeness(["info", fixtureModel, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        #expect(object["lineage"] is NSNull, "\(json.stdoutText)")
         let lookup = try likeness(["lineage", "--model", fixtureModel, packageRoot.appendingPathComponent("Models/met-portraits-128/samples.png").path])
         #expect(lookup.status != 0 && lookup.stderr.contains("carries no lineage") && lookup.stderr.contains("make lineage"), "\(lookup.stderr)")
         if Self.hasLineage {
