@@ -47,7 +47,7 @@ extension Bench {
                                               lanczosSeconds: measured.lanczosSeconds.map { _ in 0 }, rgb8Seconds: measured.rgb8Seconds.map { _ in 0 })
         let monitor = DetailMonitor()
         renderer.monitor = monitor
-        let counter = AllocationCounter()
+        let counter = Benchmarks.AllocationCounter()
         var frame = renderer.makeFrame()
         var allocations: Int? = counter == nil ? nil : 0
         var crossfades = 0, changes = 0, seconds = 0.0

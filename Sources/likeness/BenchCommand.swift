@@ -5,6 +5,7 @@ import Glibc
 #endif
 import LikenessEngine
 import LikenessMedia
+import LikenessShow
 
 // MARK: - likeness bench
 
@@ -68,7 +69,7 @@ struct Bench: ParsableCommand {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
         guard iterations >= 1, warmup >= 0 else { throw ValidationError("--iterations must be at least 1 and --warmup at least 0") }
         guard chain || stages.isEmpty else { throw ValidationError("--stage belongs to --chain; to time one stage, pass it as --model") }
-        _ = try OutputOptions.parseSize(size, evenSides: false)
+        _ = try parseSize(size, evenSides: false)
         guard (16...4096).contains(canvas) else { throw ValidationError("--canvas must be 16 to 4096 pixels") }
         if !detail.isEmpty && batch != 1 { throw ValidationError("--detail measures frames one at a time; leave out --batch") }
     }
@@ -99,23 +100,16 @@ struct Bench: ParsableCommand {
         }
         let isStage = loaded.inputShape.count == 4
         if isStage, batch != 1 { throw fail(CommandError("\(path) is a detail stage (image in); its batch is fixed at 1, drop --batch")) }
-        let input = Bench.input(for: loaded)
+        let input = Benchmarks.input(for: loaded)
         var output = [Float](repeating: 0, count: loaded.outputCount)
 
-        let (totals, cpuSeconds, allocations) = input.withUnsafeBufferPointer { i in
-            output.withUnsafeMutableBufferPointer { o in timeRuns { loaded.run(i, into: o) } }
+        let runs = input.withUnsafeBufferPointer { i in
+            output.withUnsafeMutableBufferPointer { o in Benchmarks.time(iterations: iterations, warmup: warmup) { loaded.run(i, into: o) } }
         }
+        let (totals, cpuSeconds, allocations) = (runs.milliseconds, runs.cpuSeconds, runs.allocations)
         let layers = loaded.layers
-        var layerNanos = [UInt64](repeating: 0, count: layers.count)
-        var perLayer = [[Double]](repeating: [], count: layers.count)
         input.withUnsafeBufferPointer { i in loaded.withUnsafeMutableInput { $0.baseAddress!.update(from: i.baseAddress!, count: i.count) } }
-        layerNanos.withUnsafeMutableBufferPointer { lp in
-            for _ in 0..<iterations {
-                for i in 0..<lp.count { lp[i] = 0 }
-                loaded.run(layerNanoseconds: lp, threadCPUClock: cpuClock)
-                for i in 0..<lp.count { perLayer[i].append(Double(lp[i]) / 1e6) }
-            }
-        }
+        let perLayer = Benchmarks.layerTimes(loaded, iterations: iterations, threadCPUClock: cpuClock)
 
         let frame = Double(batch)
         let medianMs = percentile(totals, 0.5) / frame
@@ -173,7 +167,7 @@ struct Bench: ParsableCommand {
                 "gflops": gflop / (medianMs / 1e3), "bytes_moved_per_frame": Double(loaded.bytesMoved) / frame, "peak_rss_bytes": rss ?? 0,
                 "gemm_fraction_of_sgemm_min": gemmHeavy.map(\.ratio).min() ?? 0,
                 "allocations_in_timed_calls": allocations ?? -1,
-                "allocations_in_process": AllocationCounter()?.count() ?? -1,
+                "allocations_in_process": Benchmarks.AllocationCounter()?.count() ?? -1,
             ])
         }
     }
@@ -181,56 +175,25 @@ struct Bench: ParsableCommand {
     /// The chain as `frames` runs it, one step after the other: generator, stages, Lanczos.
     private func runChain(generatorPath: String, options: EngineOptions) throws {
         let stagePaths = stages.isEmpty ? Bench.shippedStages.filter { FileManager.default.fileExists(atPath: $0) } : stages
-        let (width, height) = try OutputOptions.parseSize(size, evenSides: false)
-        var steps: [(name: String, model: CompiledModel?)] = []
+        let (width, height) = try parseSize(size, evenSides: false)
+        let chain: ChainBenchmark
         do {
-            steps.append(("generator", try CompiledModel(contentsOf: URL(fileURLWithPath: generatorPath), options: options.with(threads: threads))))
-            for path in stagePaths {
-                let stage = try DetailStage(contentsOf: URL(fileURLWithPath: path), options: options.with(threads: threads))
-                guard let previous = steps.last?.model, previous.outputShape == stage.model.inputShape else {
-                    throw CommandError("the stage \(path) reads \(stage.model.inputShape), the chain paints \(steps.last?.model?.outputShape ?? []) before it; list the stages in order")
-                }
-                steps.append((URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent, stage.model))
-            }
+            chain = try ChainBenchmark(generator: URL(fileURLWithPath: generatorPath), stages: stagePaths.map { URL(fileURLWithPath: $0) },
+                                       width: width, height: height, threads: threads, options: options)
         } catch {
             throw fail(error)
         }
-        let last = steps[steps.count - 1].model!.outputShape
-        let resampler = LanczosResampler(sourceWidth: last[3], sourceHeight: last[2], targetWidth: width, targetHeight: height, fit: .contain, background: .black)
-        var buffers = steps.map { [Float](repeating: 0, count: $0.model!.outputCount) }
-        var final = [Float](repeating: 0, count: 3 * width * height)
-        let first = Bench.input(for: steps[0].model!)
-        var perStep = [[Double]](repeating: [], count: steps.count + 1)
-        func frame(record: Bool) {
-            var t0 = DispatchTime.now().uptimeNanoseconds
-            func lap(_ i: Int) {
-                let t1 = DispatchTime.now().uptimeNanoseconds
-                if record { perStep[i].append(Double(t1 - t0) / 1e6) }
-                t0 = t1
-            }
-            first.withUnsafeBufferPointer { i in buffers[0].withUnsafeMutableBufferPointer { steps[0].model!.run(i, into: $0) } }
-            lap(0)
-            for s in 1..<steps.count {
-                let source = buffers[s - 1]
-                source.withUnsafeBufferPointer { i in buffers[s].withUnsafeMutableBufferPointer { steps[s].model!.run(i, into: $0) } }
-                lap(s)
-            }
-            buffers[steps.count - 1].withUnsafeBufferPointer { i in final.withUnsafeMutableBufferPointer { resampler.resample(unsafeSource: i, into: $0) } }
-            lap(steps.count)
-        }
-        let (totals, cpuSeconds, allocations) = timeRuns { frame(record: true) }
-        let names = steps.map(\.name) + ["lanczos"]
-        let gflops = steps.map { $0.model!.gflop } + [0]
-        let moved = steps.map { Double($0.model!.bytesMoved) } + [Double((last[1] * last[2] * last[3] + 3 * width * height) * 4)]
-        print("chain      \(names.joined(separator: " -> ")) \(width)x\(height), \(steps[0].model!.threads) thread(s), \(steps[0].model!.kernelDescription), \(iterations) iterations after \(warmup) warm-up")
+        let (runs, perStep) = chain.run(iterations: iterations, warmup: warmup)
+        let (totals, cpuSeconds, allocations) = (runs.milliseconds, runs.cpuSeconds, runs.allocations)
+        let names = chain.names, gflops = chain.gflops, moved = chain.bytesMoved
+        print("chain      \(names.joined(separator: " -> ")) \(width)x\(height), \(chain.threads) thread(s), \(chain.kernelDescription), \(iterations) iterations after \(warmup) warm-up")
         print("")
         print(pad("step", 24) + pad("shape out", 16) + lpad("GFLOP", 8) + lpad("MiB", 7) + lpad("ms med", 9) + lpad("ms p90", 9) + lpad("GFLOP/s", 9) + lpad("share", 7))
-        // Each step's times were recorded during the timed calls (warm-up frames are not recorded).
-        let medians = perStep.map { percentile(Array($0.suffix(iterations)), 0.5) }
+        let medians = perStep.map { percentile($0, 0.5) }
         let sum = max(medians.reduce(0, +), 1e-9)
         var objects: [[String: Any]] = []
         for i in names.indices {
-            let out = i < steps.count ? steps[i].model!.outputShape.dropFirst().map(String.init).joined(separator: "x") : "3x\(height)x\(width)"
+            let out = chain.outputShapes[i].map(String.init).joined(separator: "x")
             let rate = medians[i] > 0 ? gflops[i] / (medians[i] / 1e3) : 0
             print(pad(names[i], 24) + pad(out, 16) + lpad(String(format: "%.3f", gflops[i]), 8) + lpad(String(format: "%.1f", moved[i] / 1_048_576), 7)
                   + lpad(String(format: "%.3f", medians[i]), 9) + lpad(String(format: "%.3f", percentile(perStep[i], 0.9)), 9)
@@ -245,39 +208,7 @@ struct Bench: ParsableCommand {
         if let allocations { print("heap       \(allocations) allocations in the \(iterations) timed frames") }
         if json {
             try printJSON(["kind": "chain", "steps": objects, "ms_median": medianMs, "ms_p90": percentile(totals, 0.9), "gflop_per_frame": gflop,
-                           "threads": steps[0].model!.threads, "size": [width, height], "allocations_in_timed_calls": allocations ?? -1])
-        }
-    }
-
-    /// Warm-up, then `iterations` timed calls: wall ms per call, process CPU seconds, heap allocations (when counted).
-    private func timeRuns(_ body: () -> Void) -> ([Double], Double, Int?) {
-        var totals = [Double](repeating: 0, count: iterations)
-        let counter = AllocationCounter()
-        for _ in 0..<warmup { body() }
-        let allocationsBefore = counter?.count()
-        let cpuStart = processCPUSeconds()
-        totals.withUnsafeMutableBufferPointer { tp in
-            for i in 0..<iterations {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                body()
-                tp[i] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-            }
-        }
-        let cpuSeconds = processCPUSeconds() - cpuStart
-        var allocations: Int?
-        if let before = allocationsBefore, let counter { allocations = counter.count() - before }
-        return (totals, cpuSeconds, allocations)
-    }
-
-    /// A deterministic input: latents from a sine pattern, or an image in [-1, 1] with structure at every scale.
-    static func input(for model: CompiledModel) -> [Float] {
-        let image = model.inputShape.count == 4
-        return (0..<model.inputCount).map { (i: Int) -> Float in
-            let x = Double(i)
-            if !image { return Float(sin(x * 12.9898)) }
-            let slow: Double = sin(x * 0.0137) * 0.6
-            let fast: Double = sin(x * 1.7) * 0.3
-            return Float(slow + fast)
+                           "threads": chain.threads, "size": [width, height], "allocations_in_timed_calls": allocations ?? -1])
         }
     }
 
@@ -287,40 +218,9 @@ struct Bench: ParsableCommand {
     }
 }
 
-// MARK: - AllocationCounter
-
-/// The heap allocation count of Scripts/allocation-counter.c, when it is preloaded (LD_PRELOAD).
-struct AllocationCounter {
-    private let function: @convention(c) () -> Int
-
-    init?() {
-        #if os(Linux)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "likeness_allocation_count") else { return nil }
-        function = unsafeBitCast(symbol, to: (@convention(c) () -> Int).self)
-        #else
-        return nil
-        #endif
-    }
-
-    func count() -> Int { function() }
-}
-
 // MARK: - Helpers
 
-func percentile(_ values: [Double], _ p: Double) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let sorted = values.sorted()
-    let index = min(sorted.count - 1, max(0, Int((Double(sorted.count - 1) * p).rounded())))
-    return sorted[index]
-}
+func percentile(_ values: [Double], _ p: Double) -> Double { Benchmarks.percentile(values, p) }
 
 func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
 func lpad(_ s: String, _ width: Int) -> String { s.count >= width ? " " + s : String(repeating: " ", count: width - s.count) + s }
-
-/// User + system CPU seconds of this process (all threads).
-func processCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-}
-

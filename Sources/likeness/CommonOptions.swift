@@ -53,20 +53,7 @@ struct OutputOptions: ParsableArguments {
 
     func validate() throws {
         if let fps, !(1...240).contains(fps) { throw ValidationError("--fps must be 1 to 240, got \(fps)") }
-        if let size { _ = try Self.parseSize(size) }
-    }
-
-    /// `WIDTHxHEIGHT`, 16 … 7680 wide and 16 … 4320 high; with `evenSides` (video: H.264 yuv420p) both even.
-    /// The one parser of a size on the command line (`frames`, `record`, `bench --size`).
-    static func parseSize(_ text: String, evenSides: Bool = true) throws -> (width: Int, height: Int) {
-        let parts = text.lowercased().split(separator: "x")
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (16...7680).contains(w), (16...4320).contains(h) else {
-            throw ValidationError("--size must look like 1920x1080 (16 to 7680 wide, 16 to 4320 high), got '\(text)'")
-        }
-        guard !evenSides || (w % 2 == 0 && h % 2 == 0) else {
-            throw ValidationError("--size needs even numbers (H.264 yuv420p), got '\(text)'; try \(w + w % 2)x\(h + h % 2)")
-        }
-        return (w, h)
+        if let size { _ = try parseSize(size) }
     }
 
     /// The screen index for `exhibition`.
@@ -81,11 +68,26 @@ struct OutputOptions: ParsableArguments {
     func apply(to exhibition: inout Exhibition) throws {
         if let fps { exhibition.output.fps = fps }
         if let size {
-            let parsed = try Self.parseSize(size)
+            let parsed = try parseSize(size)
             exhibition.output.width = parsed.width
             exhibition.output.height = parsed.height
         }
     }
+}
+
+// MARK: - Sizes
+
+/// `WIDTHxHEIGHT`, 16 … 7680 wide and 16 … 4320 high; with `evenSides` (video: H.264 yuv420p) both even.
+/// The one parser of a size on the command line (`frames`, `record`, `bench --size`).
+func parseSize(_ text: String, evenSides: Bool = true) throws -> (width: Int, height: Int) {
+    let parts = text.lowercased().split(separator: "x")
+    guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (16...7680).contains(w), (16...4320).contains(h) else {
+        throw ValidationError("--size must look like 1920x1080 (16 to 7680 wide, 16 to 4320 high), got '\(text)'")
+    }
+    guard !evenSides || (w % 2 == 0 && h % 2 == 0) else {
+        throw ValidationError("--size needs even numbers (H.264 yuv420p), got '\(text)'; try \(w + w % 2)x\(h + h % 2)")
+    }
+    return (w, h)
 }
 
 // MARK: - Errors
