@@ -54,8 +54,8 @@ struct Info: ParsableCommand {
     static func lineageLine(_ lineage: Lineage?) -> String {
         guard let lineage else { return "lineage      none (the show credits the collection; `make lineage` builds an index)" }
         let i = lineage.index
-        return "lineage      \(i.count) faces of \(i.workCount) works, \(i.dimension)-number embeddings by \(i.extractor) "
-            + "(\(String(format: "%.4f", lineage.extractor.gflopPerPicture)) GFLOP), \(lineage.works.works.values.filter { !$0.title.isEmpty }.count) works with catalogue titles"
+        return "lineage      \(i.count) faces of \(i.workCount) works (\(lineage.works.works.values.filter { !$0.title.isEmpty }.count) with titles), "
+            + "\(i.dimension)-number embeddings by \(i.extractor), \(String(format: "%.3f", lineage.extractor.gflopPerPicture)) GFLOP"
     }
 
     static func addingLineage(_ lineage: Lineage?, to json: String) -> String {
