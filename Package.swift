@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "LikenessPathTests", dependencies: ["LikenessPath"]),
         .testTarget(name: "LikenessTOMLTests", dependencies: ["LikenessTOML"]),
         .testTarget(name: "LikenessMediaTests", dependencies: ["LikenessMedia"]),
-        .testTarget(name: "LikenessDisplayTests", dependencies: ["LikenessDisplay", "LikenessMedia"]),
+        .testTarget(name: "LikenessDisplayTests", dependencies: ["LikenessDisplay", "LikenessMedia", "LikenessTestSupport"]),
         // Fakes (generator, path, sink) shared by the show and kiosk tests.
         .target(name: "LikenessTestSupport", dependencies: ["LikenessShow", "LikenessMedia"], path: "Tests/LikenessTestSupport"),
         .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessTestSupport", "LikenessTOML"], exclude: ["BadExhibitions"]),

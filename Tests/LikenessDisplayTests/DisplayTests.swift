@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LikenessMedia
+import LikenessTestSupport
 @testable import LikenessDisplay
 
 /// A picture with four coloured quadrants, easy to find again on screen.
