@@ -23,9 +23,15 @@ extension DisplayWindow {
         SDL_RenderFillRect(renderer, &card)
         let short = min(box.width, box.height)
         let margin = max(8, short / 16)
-        let innerWidth = box.width - 2 * margin
+        // A label under the portrait is a wide strip: the QR code goes to its right and the works stand side
+        // by side; beside the portrait the label is a column: works one under the other, the QR code last.
+        let wide = box.width >= box.height * 2
+        let qrSide = label.qr.map { q in
+            max((q.size + 8) * 2, min((box.width - 2 * margin) / 2, box.height / (wide ? 2 : 4)) / (q.size + 8) * (q.size + 8))
+        } ?? 0
+        let innerWidth = box.width - 2 * margin - (wide && qrSide > 0 ? qrSide + margin : 0)
         // Text scale: at least 3 font pixels per glyph pixel (21 px capitals: ~6 mm on a 24" 1080p screen, 1 cm on a 40").
-        let textScale = max(2, min(innerWidth / (BitmapFont.cellWidth * 30), box.height / 190))
+        let textScale = max(2, min(innerWidth / (BitmapFont.cellWidth * 30), box.height / (wide ? 80 : 190)))
         let titleScale = textScale * 2
         let lineHeight = BitmapFont.cellHeight * textScale
         var y = box.y + margin
@@ -40,40 +46,47 @@ extension DisplayWindow {
             drawInk(line, x: x, y: y, scale: textScale, color: ink)
             y += lineHeight
         }
-        // Thumbnails with their credits, as large as the room left above the QR code allows.
+        // Thumbnails with their credits, as large as the room left allows.
         uploadThumbnails(label)
         if !label.works.isEmpty, !label.worksHeading.isEmpty {
             y += lineHeight / 2
             drawInk(WallLabel.printable(label.worksHeading), x: x, y: y, scale: textScale, color: (110, 100, 90))
             y += lineHeight + lineHeight / 3
         }
-        let qrSide = label.qr.map { q in max((q.size + 8) * 2, min(innerWidth / 2, box.height / 4) / (q.size + 8) * (q.size + 8)) } ?? 0
-        let reserved = label.qr == nil ? 0 : qrSide + lineHeight
-        let room = box.y + box.height - margin - reserved - y
-        let thumbSide = max(24, min(innerWidth * 2 / 5, room / max(1, label.works.count) - lineHeight / 2))
-        let creditColumns = max(1, (innerWidth - thumbSide - margin / 2) / (BitmapFont.cellWidth * textScale))
-        for (i, work) in label.works.enumerated() {
-            guard y + thumbSide <= box.y + box.height - margin - reserved else { break }
-            if let texture = labelTextures?.textures[i] {
-                var rect = SDL_Rect(x: Int32(x), y: Int32(y), w: Int32(thumbSide), h: Int32(thumbSide))
-                SDL_RenderCopy(renderer, texture, nil, &rect)
+        let bottom = box.y + box.height - margin - (wide || label.qr == nil ? 0 : qrSide + lineHeight)
+        let count = max(1, label.works.count)
+        let gap = lineHeight / 2
+        let columnWidth = wide ? (innerWidth - (count - 1) * margin) / count : innerWidth
+        // Each work is a thumbnail and its credit beside it: one row each in a column, one column each in a strip.
+        let thumbSide = wide ? max(0, min(bottom - y, columnWidth * 2 / 5))
+                             : max(0, min(innerWidth * 2 / 5, (bottom - y - count * gap) / count))
+        if thumbSide >= lineHeight {
+            let creditColumns = max(1, (columnWidth - thumbSide - margin / 2) / (BitmapFont.cellWidth * textScale))
+            for (i, work) in label.works.enumerated() {
+                let wx = wide ? x + i * (columnWidth + margin) : x
+                let wy = wide ? y : y + i * (thumbSide + gap)
+                if let texture = labelTextures?.textures[i] {
+                    var rect = SDL_Rect(x: Int32(wx), y: Int32(wy), w: Int32(thumbSide), h: Int32(thumbSide))
+                    SDL_RenderCopy(renderer, texture, nil, &rect)
+                }
+                var ty = wy
+                // The credit in ink, the object line after it in grey.
+                let lines = work.lines.enumerated().flatMap { n, text in
+                    WallLabel.wrap(WallLabel.printable(text), columns: creditColumns).map { (line: $0, first: n == 0) }
+                }
+                for entry in lines.prefix(max(1, thumbSide / lineHeight)) {
+                    drawInk(entry.line, x: wx + thumbSide + margin / 2, y: ty, scale: textScale, color: entry.first ? ink : (90, 84, 78))
+                    ty += lineHeight
+                }
             }
-            var ty = y
-            // The credit in ink, the object line after it in grey.
-            let lines = work.lines.enumerated().flatMap { n, text in
-                WallLabel.wrap(WallLabel.printable(text), columns: creditColumns).map { (line: $0, first: n == 0) }
-            }
-            for entry in lines.prefix(max(1, thumbSide / lineHeight)) {
-                drawInk(entry.line, x: x + thumbSide + margin / 2, y: ty, scale: textScale, color: entry.first ? ink : (90, 84, 78))
-                ty += lineHeight
-            }
-            y += thumbSide + lineHeight / 2
         }
-        // The QR code: dark modules on white with a 4-module quiet zone, bottom left, its caption beside.
+        // The QR code: dark modules on white with a 4-module quiet zone; bottom left in a column, at the right
+        // of a strip, its caption beside (column) or under it (strip).
         if let qr = label.qr {
             let module = qrSide / (qr.size + 8)
             let side = module * (qr.size + 8)
-            let qx = x, qy = box.y + box.height - margin - side
+            let qx = wide ? box.x + box.width - margin - side : x
+            let qy = wide ? box.y + margin : box.y + box.height - margin - side
             SDL_SetRenderDrawColor(renderer, 255, 255, 255, 255)
             var quiet = SDL_Rect(x: Int32(qx), y: Int32(qy), w: Int32(side), h: Int32(side))
             SDL_RenderFillRect(renderer, &quiet)
@@ -83,10 +96,12 @@ extension DisplayWindow {
                 rects.append(SDL_Rect(x: Int32(qx + (mx + 4) * module), y: Int32(qy + (my + 4) * module), w: Int32(module), h: Int32(module)))
             } }
             rects.withUnsafeBufferPointer { _ = SDL_RenderFillRects(renderer, $0.baseAddress, Int32($0.count)) }
-            let captionX = qx + side + margin / 2
-            let columns = max(1, (box.x + box.width - margin - captionX) / (BitmapFont.cellWidth * textScale))
-            var cy = qy + (side - 2 * lineHeight) / 2
+            let captionX = wide ? qx : qx + side + margin / 2
+            let captionWidth = wide ? side : box.x + box.width - margin - captionX
+            let columns = max(1, captionWidth / (BitmapFont.cellWidth * textScale))
+            var cy = wide ? qy + side + lineHeight / 3 : qy + (side - 2 * lineHeight) / 2
             for line in WallLabel.wrap(WallLabel.printable(label.qrCaption), columns: columns).prefix(4) {
+                guard cy + lineHeight <= box.y + box.height else { break }
                 drawInk(line, x: captionX, y: cy, scale: textScale, color: (90, 84, 78))
                 cy += lineHeight
             }
