@@ -231,17 +231,6 @@ public final class FrameProducer: @unchecked Sendable {
         queue.close()
         done.wait()
     }
-
-    /// Waits for the thread to end by itself (after `count` frames), without closing the queue first.
-    func join() {
-        let wasStarted = lock.withLock {
-            let s = started
-            started = false
-            return s
-        }
-        guard wasStarted else { return }
-        done.wait()
-    }
 }
 
 // MARK: - Frame + blend
