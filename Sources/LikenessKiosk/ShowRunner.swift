@@ -106,7 +106,7 @@ public final class ShowRunner {
         let fps = Double(w.fps)
         let fullscreen = w.fullscreen && !options.windowed
         let missingDisplays = exhibition.screens.contains { session.bounds(ofDisplay: $0.display) == nil }
-        let threadsPerScreen = exhibition.model.threads > 0 ? exhibition.model.threads : max(1, 2 / exhibition.screens.count)
+        let lanes = LiveLanes.forShow(threads: exhibition.model.threads, screens: exhibition.screens.count)
         let clock = options.clock ?? exhibition.show.clock
         let wallClock: @Sendable () -> Double = { clock.showTime() }
         // The schedule reads the (previewed) wall-clock instant.
@@ -131,7 +131,7 @@ public final class ShowRunner {
             let canvases = Self.levelCanvases(model: model, detail: detail, window: window.outputSize, upscale: w.upscale)
             let stream = ScreenStream(screen: screen, window: window, detail: detail, automaticDetail: automaticDetail, levelCanvases: canvases)
             if curtain.generating {
-                stream.start(exhibition: exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath)
+                stream.start(exhibition: exhibition, fps: fps, lanes: lanes, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath)
             }
             streams.append(stream)
         }
@@ -191,7 +191,7 @@ public final class ShowRunner {
                     case .snapshot: saveSnapshots(streams)
                     case .restartProducers:
                         for s in streams {
-                            s.restart(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock,
+                            s.restart(exhibition: state.exhibition, fps: fps, lanes: lanes, wallClock: wallClock,
                                       makeGenerator: makeGenerator, makePath: makePath)
                         }
                     case let .log(line): FileHandle.standardError.write(Data("likeness: \(line)\n".utf8))
@@ -217,7 +217,7 @@ public final class ShowRunner {
                     FileHandle.standardError.write(Data("likeness: closed by [schedule]; generation stopped; \(Self.nextChangeText(schedule, after: scheduleDate()))\n".utf8))
                 case .startProducers:
                     for s in streams {
-                        s.start(exhibition: state.exhibition, fps: fps, threads: threadsPerScreen, wallClock: wallClock,
+                        s.start(exhibition: state.exhibition, fps: fps, lanes: lanes, wallClock: wallClock,
                                 makeGenerator: makeGenerator, makePath: makePath)
                     }
                     FileHandle.standardError.write(Data("likeness: open by [schedule]; generating again at the wall clock's show time\n".utf8))
@@ -326,14 +326,20 @@ public final class ShowRunner {
     }
 
     /// Size of the frames the producer paints for a window: the model size, or with Lanczos up to
-    /// 4x the model size but no larger than the picture's area in the window.
+    /// 4x the model size but no larger than the picture's area in the window. Below
+    /// ``minimumLanczosFactor`` the picture goes to the window at its own size and the display scales it
+    /// (a 1024 px painting on a 1080 px screen: Lanczos to 1080 cost as much as the refiner, 9 ms a frame,
+    /// for a step of 5 % the window's filter takes without a visible difference).
     static func textureSize(model: ModelInfo, window: (width: Int, height: Int), upscale: UpscaleFilter) -> (width: Int, height: Int) {
         guard upscale == .lanczos else { return (model.imageWidth, model.imageHeight) }
         let fit = DisplayWindow.fitRect(width: model.imageWidth, height: model.imageHeight, in: window)
         let factor = min(4.0, Double(fit.width) / Double(model.imageWidth), Double(fit.height) / Double(model.imageHeight))
-        guard factor > 1 else { return (model.imageWidth, model.imageHeight) }
+        guard factor >= minimumLanczosFactor else { return (model.imageWidth, model.imageHeight) }
         return (Int((Double(model.imageWidth) * factor).rounded()), Int((Double(model.imageHeight) * factor).rounded()))
     }
+
+    /// The smallest enlargement the producer paints with Lanczos; below it the window's scaling does it.
+    static let minimumLanczosFactor = 1.25
 
     private func overlayLines(_ s: ScreenStream, paused: Bool, session: DisplaySession, wallShowTime: () -> Double) -> [String] {
         let speed = Int((s.rate * 100).rounded())
@@ -472,7 +478,6 @@ final class ScreenStream {
     private(set) var productionRate = 0.0
     private(set) var renderSecondsEMA = 0.0
     private var renderSecondsSum = 0.0
-    private var lastProducedAt: Double?
     /// Smoothed display figures.
     private(set) var presentRate = 0.0
     private(set) var newFrameRate = 0.0
@@ -513,28 +518,23 @@ final class ScreenStream {
     ///
     /// With auto detail the producer first measures every level on its own thread (about a second, before its
     /// first frame) and runs the longest prefix that fits 80 % of `1 / fps`; otherwise every stage runs.
-    func start(exhibition: Exhibition, fps: Double, threads: Int, wallClock: @escaping @Sendable () -> Double,
+    func start(exhibition: Exhibition, fps: Double, lanes: LiveLanes, wallClock: @escaping @Sendable () -> Double,
                makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory, startFrame: Int = 0) {
         let screen = self.screen
+        let threads = lanes.threadsEach
         let stages = detailStages.map { $0.stage(threads: threads) }
         let top = levelCanvases[levelCanvases.count - 1]
         let automatic = automaticDetail && !stages.isEmpty
         let configuration = StagePipeline.Configuration.standard(width: top.width, height: top.height, fit: .contain,
                                                                  background: exhibition.output.background, detail: stages,
                                                                  levelCanvases: automatic ? levelCanvases : nil)
-        let monitor = detail, announcedAuto = automaticDetail
-        let settings = AutoDetail.Settings(budgetSeconds: 1 / fps)
-        let producer = FrameProducer(name: screen.name, capacity: Self.queueCapacity, fps: fps, startFrame: startFrame, wallClock: wallClock) {
+        let producer = FrameProducer(name: screen.name, producers: lanes.producers, capacity: lanes.depth(fps: fps), fps: fps,
+                                     startFrame: startFrame, wallClock: wallClock,
+                                     automaticDetail: automatic ? .init(settings: AutoDetail.Settings(budgetSeconds: 1 / fps)) : nil,
+                                     monitor: detail) {
             let generator = try makeGenerator(threads)
             let path = makePath(screen, exhibition.motion, generator.zDim)
-            let renderer = FrameRenderer(generator: generator, path: path, configuration: configuration)
-            renderer.monitor = monitor
-            if automatic {
-                renderer.startAutomaticDetail(settings: settings)
-            } else {
-                monitor.configure(pipeline: renderer.pipeline, automatic: announcedAuto, measuredLevelSeconds: [], budgetSeconds: settings.budgetSeconds)
-            }
-            return renderer
+            return FrameRenderer(generator: generator, path: path, configuration: configuration)
         }
         producer.start()
         self.producer = producer
@@ -565,14 +565,13 @@ final class ScreenStream {
     func clearFrame() {
         current = nil
         hasFreshFrame = false
-        lastProducedAt = nil
     }
 
     /// Replaces the producer with one for `exhibition`, at the wall clock's show time.
-    func restart(exhibition: Exhibition, fps: Double, threads: Int, wallClock: @escaping @Sendable () -> Double,
+    func restart(exhibition: Exhibition, fps: Double, lanes: LiveLanes, wallClock: @escaping @Sendable () -> Double,
                  makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) {
         stop()
-        start(exhibition: exhibition, fps: fps, threads: threads, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath,
+        start(exhibition: exhibition, fps: fps, lanes: lanes, wallClock: wallClock, makeGenerator: makeGenerator, makePath: makePath,
               startFrame: (current?.index ?? -1) + 1)
     }
 
@@ -595,11 +594,7 @@ final class ScreenStream {
         var took = 0
         while due >= 1, let item = producer?.tryTake() {
             if let old = current { producer?.release(old) }
-            if let previous = lastProducedAt, item.producedAt > previous {
-                productionRate = productionRate == 0 ? 1 / (item.producedAt - previous)
-                    : ema(productionRate, 1 / (item.producedAt - previous), dt: item.producedAt - previous, tau: 1)
-            }
-            lastProducedAt = item.producedAt
+            productionRate = producer?.productionRate ?? 0
             lastDeliveryAt = monotonicSeconds()
             hasFreshFrame = true
             renderSecondsEMA = renderSecondsEMA == 0 ? item.renderSeconds : 0.9 * renderSecondsEMA + 0.1 * item.renderSeconds

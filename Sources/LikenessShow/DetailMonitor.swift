@@ -76,10 +76,11 @@ public final class DetailMonitor: @unchecked Sendable {
     public init() {}
 
     /// Sets what the producer runs (at its start; allocates). `measuring`: auto is about to measure the levels.
+    /// `level`: the level the first frame runs (nil: the pipeline's).
     public func configure(pipeline: StagePipeline, automatic: Bool, measuredLevelSeconds: [Double], budgetSeconds: Double,
-                          measuring: Bool = false) {
+                          measuring: Bool = false, level: Int? = nil) {
         var fresh = Snapshot(names: pipeline.timingNames, milliseconds: [Double?](repeating: nil, count: pipeline.timingNames.count),
-                             level: pipeline.level, maximumLevel: pipeline.maximumLevel, automatic: automatic,
+                             level: level ?? pipeline.level, maximumLevel: pipeline.maximumLevel, automatic: automatic,
                              measuredLevelMilliseconds: measuredLevelSeconds.map { $0 * 1000 }, budgetMilliseconds: budgetSeconds * 1000)
         fresh.measuring = measuring
         lock.withLock { state = fresh }

@@ -13,6 +13,12 @@ public final class ProducerControl: @unchecked Sendable {
         public var rate: Double?
         public var skipToNextKeyframe = false
         public var latentScale: Float?
+
+        public init(rate: Double? = nil, skipToNextKeyframe: Bool = false, latentScale: Float? = nil) {
+            self.rate = rate
+            self.skipToNextKeyframe = skipToNextKeyframe
+            self.latentScale = latentScale
+        }
     }
 
     private let lock = NSLock()
@@ -47,76 +53,116 @@ public final class ProducerControl: @unchecked Sendable {
 
 // MARK: - FrameProducer
 
-/// The one producer of frames: a thread that paints frame after frame into a bounded queue, for the window
-/// (ShowRunner) and the headless outputs (HeadlessRenderer) alike.
+/// The one producer of frames, for the window (the live show) and the headless outputs alike: `producers`
+/// threads paint whole frames side by side, each with its own renderer (single-threaded models when there are
+/// several), and the frames come out in order.
 ///
-/// Frame `k` shows `timeline.time(ofFrame: k)` (`origin + k / fps` unless the live show changed it). With a
-/// `wallClock` (a live show) the producer keeps to it by the ``CatchUp`` rule. Frames a consumer
-/// `release`s go back to a pool and are painted over; a frame someone still holds a copy of is never written
-/// into (`Frame` is copy-on-write: painting a shared frame copies it first, and that copy is counted in
-/// `framesAllocated`, so a test can see both the safety and the reuse).
+/// Render ahead: a ``FramePlanner`` assigns each frame its show time and settings when a thread takes it
+/// on, at most `depth` frames ahead of the consumer (painted, being painted, or waiting to be taken), so a
+/// live change posted to ``control`` lands on a frame at most `depth` frames after the one on screen.
+/// With a `wallClock` (a live show) the planner keeps to it by the ``CatchUp`` rule. With `automaticDetail`
+/// every thread measures the levels at start (side by side, as they will paint), the planner takes the
+/// slowest figures and picks each frame's level for a budget of `producers / fps` seconds a thread.
+/// Frames a consumer `release`s go back to a pool and are painted over; a frame someone still holds a copy
+/// of is never written into (`Frame` is copy-on-write: painting a shared frame copies it first, and that
+/// copy is counted in `framesAllocated`, so a test can see both the safety and the reuse).
+/// Frames depend only on their orders, never on which thread painted them or when.
 public final class FrameProducer: @unchecked Sendable {
     public typealias Item = FrameQueue.Item
-    /// Makes the renderer on the producing thread (generators are created where they run).
+    /// Makes a renderer on a producing thread (generators are created where they run).
     public typealias RendererFactory = @Sendable () throws -> FrameRenderer
 
-    /// Frames waiting at most.
-    public var capacity: Int { queue.capacity }
-    /// Frames waiting now.
-    public var queuedCount: Int { queue.count }
-    /// Live changes (tempo, skip, truncation).
+    /// `detail = "auto"`: the policy's settings for one thread (budget `1 / fps`; the producer scales it by
+    /// its threads), the crossfade's length, and where the level and stage times are published.
+    public struct AutomaticDetail: Sendable {
+        public var settings: AutoDetail.Settings
+        public var fadeSeconds: Double
+        public init(settings: AutoDetail.Settings, fadeSeconds: Double = 1) {
+            self.settings = settings
+            self.fadeSeconds = fadeSeconds
+        }
+    }
+
+    /// Threads painting frames.
+    public let producers: Int
+    /// Frames assigned and not yet taken, at most.
+    public let depth: Int
+    /// Same as ``depth`` (the queue a consumer paces itself on).
+    public var capacity: Int { depth }
+    /// Live changes (tempo, skip, truncation), applied from the next frame assigned.
     public let control: ProducerControl
+    /// Where stage times and the detail level are published (each thread's renderer records there).
+    public let monitor: DetailMonitor?
 
     private let name: String
-    private let queue: FrameQueue
     private let fps: Double
     private let startFrame: Int
     private let origin: Double
     private let wallClock: (@Sendable () -> Double)?
     private let catchUp: CatchUp
+    private let skipSeconds: Double
     private let count: Int?
-    private let frameStride: Int
-    private let skipFrames: Int
+    private let automaticDetail: AutomaticDetail?
     private let stopRequested: @Sendable () -> Bool
     private let clock: @Sendable () -> Double
     private let makeRenderer: RendererFactory
     private let failure = ErrorBox()
-    private let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
+    private let finished = DispatchGroup()
+    private let condition = NSCondition()
+
+    // Guarded by `condition`.
+    private var planner: FramePlanner?
+    private var measurements: [StagePipeline.Measurement] = []
+    private var threadsReady = 0
+    private var threadsRunning = 0
+    /// Painted frames waiting to be taken, in slot `index % depth`.
+    private var ready: [Item?]
+    /// The number of the next frame to take.
+    private var nextToTake: Int
+    private var pool: [Frame] = []
+    private var closed = false
     private var started = false
     private var allocations = 0
+    private var lastFinish: Double?
+    private var finishInterval = 0.0
 
     /// - Parameters:
+    ///   - producers: threads painting whole frames side by side.
+    ///   - capacity: frames assigned ahead of the consumer, at most (the render-ahead depth; at least `producers`).
     ///   - startFrame, count: frames `startFrame ..< startFrame + count` (nil: until stopped).
-    ///   - frameStride: paint every `frameStride`-th of those frames only (`startFrame`, `startFrame + frameStride`, …),
-    ///     for frame threading: one producer per thread, each painting its share. Frame time only (no `wallClock`).
     ///   - origin: the show time of frame 0 (`--at`); ignored with a `wallClock`.
     ///   - wallClock: the show time the wall clock says now; with it the producer starts there and
     ///     catches up by `catchUp` when it falls behind (a live show). Without it, frames keep frame time.
     ///   - skipSeconds: how long a skip to the next keyframe takes, in frame-clock seconds.
+    ///   - automaticDetail: `detail = "auto"` (the renderers' pipelines must have level canvases).
     ///   - stopRequested: polled before each frame.
     ///   - clock: seconds on a monotonic clock, for the items' timing figures.
-    public init(name: String, capacity: Int, fps: Double, startFrame: Int = 0, count: Int? = nil, frameStride: Int = 1,
+    public init(name: String, producers: Int = 1, capacity: Int, fps: Double, startFrame: Int = 0, count: Int? = nil,
                 origin: Double = 0, wallClock: (@Sendable () -> Double)? = nil, catchUp: CatchUp = CatchUp(),
-                skipSeconds: Double = 1.5, control: ProducerControl = ProducerControl(),
+                skipSeconds: Double = 1.5, control: ProducerControl = ProducerControl(), automaticDetail: AutomaticDetail? = nil,
+                monitor: DetailMonitor? = nil,
                 stopRequested: @escaping @Sendable () -> Bool = { false },
                 clock: @escaping @Sendable () -> Double = monotonicSeconds,
                 makeRenderer: @escaping RendererFactory) {
+        precondition(producers >= 1, "a producer needs at least one thread")
         self.name = name
-        queue = FrameQueue(capacity: capacity)
+        self.producers = producers
+        depth = max(capacity, producers)
         self.fps = fps
         self.startFrame = startFrame
         self.origin = origin
         self.wallClock = wallClock
         self.catchUp = catchUp
-        precondition(frameStride >= 1 && (frameStride == 1 || wallClock == nil), "a frame stride needs frame time")
+        self.skipSeconds = skipSeconds
         self.count = count
-        self.frameStride = frameStride
-        skipFrames = max(1, Int((skipSeconds * fps).rounded()))
         self.control = control
+        self.automaticDetail = automaticDetail
+        self.monitor = monitor
         self.stopRequested = stopRequested
         self.clock = clock
         self.makeRenderer = makeRenderer
+        ready = [Item?](repeating: nil, count: max(capacity, producers))
+        nextToTake = startFrame
     }
 
     deinit {
@@ -126,126 +172,202 @@ public final class FrameProducer: @unchecked Sendable {
     /// Frame storage the producer had to allocate: new frames while the pool was empty, and copies of
     /// recycled frames that a consumer still held. In a steady state with every frame released, it stops growing.
     public var framesAllocated: Int {
-        lock.withLock { allocations }
+        condition.withLock { allocations }
     }
 
     /// The error that stopped the producer, if any.
     public var error: (any Error)? { failure.get() }
 
-    /// Starts the producing thread.
-    public func start() {
-        lock.withLock { started = true }
-        let thread = Thread { [self] in
-            defer {
-                queue.close()
-                done.signal()
-            }
-            do {
-                try produce()
-            } catch {
-                failure.set(error)
-            }
-        }
-        thread.name = "likeness-\(name)"
-        thread.stackSize = 4 << 20
-        thread.start()
+    /// Painted frames waiting, in order, for the consumer.
+    public var queuedCount: Int {
+        condition.withLock { readyInOrderLocked() }
     }
 
+    /// Frames assigned and not yet taken (waiting, or being painted).
+    public var aheadCount: Int {
+        condition.withLock { (planner?.nextFrame ?? nextToTake) - nextToTake }
+    }
+
+    /// Frames finished per second, all threads together (smoothed; 0 before two frames).
+    public var productionRate: Double {
+        condition.withLock { finishInterval > 0 ? 1 / finishInterval : 0 }
+    }
+
+    /// Starts the producing threads.
+    public func start() {
+        condition.withLock {
+            started = true
+            threadsRunning = producers
+        }
+        for i in 0..<producers {
+            finished.enter()
+            let thread = Thread { [self] in
+                defer {
+                    condition.withLock {
+                        threadsRunning -= 1
+                        condition.broadcast()
+                    }
+                    finished.leave()
+                }
+                do {
+                    try produce()
+                } catch {
+                    failure.set(error)
+                    close()
+                }
+            }
+            thread.name = producers == 1 ? "likeness-\(name)" : "likeness-\(name)-\(i)"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+
+    /// One painting thread: its renderer, then frame after frame as the planner assigns them.
     private func produce() throws {
         let renderer = try makeRenderer()
-        var k = startFrame
-        // A live show starts where the wall clock is (measured after the model loaded).
-        var timeline = FrameTimeline(fps: fps, origin: wallClock.map { $0() - Double(k) / fps } ?? origin)
-        var latentScale: Float = 1
-        var dissolve: (from: Frame, frames: Int, done: Int)?
-        while count.map({ k < startFrame + $0 }) ?? true {
-            if stopRequested() || queue.isClosed { break }
-            if let wallClock {
-                switch catchUp.action(timeline: timeline, frame: k, wall: wallClock(), nextKeyframe: renderer.path.nextKeyframeTime(after:)) {
-                case .none: break
-                case let .skip(target, frames):
-                    timeline.skip(to: target, fromFrame: k, over: frames)
-                case let .dissolve(target, frames):
-                    // From the frame the show was at into the one the wall clock shows (one render, one frame allocated);
-                    // the detail level holds until the dissolve ends, so every frame of it has that frame's size.
-                    renderer.holdsDetailLevel = true
-                    var from = renderer.makeFrame()
-                    renderer.render(at: timeline.time(ofFrame: k), latentScale: latentScale, into: &from)
-                    lock.withLock { allocations += 1 }
-                    timeline.restart(at: target, fromFrame: k)
-                    dissolve = (from, frames, 0)
-                }
-            }
-            let pending = control.take()
-            if let rate = pending.rate { timeline.setRate(rate, fromFrame: k) }
-            if let scale = pending.latentScale { latentScale = scale }
-            if pending.skipToNextKeyframe, !timeline.isSkipping(atFrame: k) {
-                let earliest = timeline.earliestSkipTarget(fromFrame: k, over: skipFrames)
-                if let target = renderer.path.nextKeyframeTime(after: earliest) {
-                    timeline.skip(to: target, fromFrame: k, over: skipFrames)
-                }
-            }
-            let began = clock()
+        renderer.monitor = monitor
+        let automatic = automaticDetail.flatMap { renderer.pipeline.levelsCanChange ? $0 : nil }
+        if automatic != nil, condition.withLock({ threadsReady == 0 }) {
+            monitor?.configure(pipeline: renderer.pipeline, automatic: true, measuredLevelSeconds: [],
+                               budgetSeconds: Double(producers) / fps, measuring: true)
+        }
+        let measurement = automatic != nil ? renderer.measureLevels() : nil
+
+        condition.lock()
+        defer { condition.unlock() }
+        if let measurement { measurements.append(measurement) }
+        threadsReady += 1
+        if threadsReady == producers {
+            startPlanner(renderer.pipeline, automatic: automatic)
+            condition.broadcast()
+        }
+        while planner == nil && !closed { condition.wait() }
+
+        while true {
+            while !closed && !exhaustedLocked() && planner.map({ $0.nextFrame - nextToTake >= depth }) ?? true { condition.wait() }
+            if closed || exhaustedLocked() || stopRequested() { break }
+            let order = planner!.next(wall: wallClock?(), pending: control.take(),
+                                      nextKeyframe: { renderer.path.nextKeyframeTime(after: $0) })
+            let shape = renderer.outputShape(for: order)
             var frame: Frame
-            if let reused = queue.reusableFrame(width: renderer.outputWidth, height: renderer.outputHeight) {
-                frame = reused
+            if let i = pool.lastIndex(where: { $0.width == shape.width && $0.height == shape.height }) {
+                frame = pool.remove(at: i)
             } else {
-                frame = renderer.makeFrame()
-                lock.withLock { allocations += 1 }
+                frame = Frame(width: shape.width, height: shape.height)
+                allocations += 1
             }
+            condition.unlock()
+
+            let began = clock()
             let storage = frame.pixels.withUnsafeBufferPointer { $0.baseAddress }
-            let t = timeline.time(ofFrame: k)
-            renderer.render(at: t, latentScale: latentScale, into: &frame)
-            if let d = dissolve {
-                frame.blend(from: d.from, amount: Float(d.done + 1) / Float(d.frames + 1))
-                dissolve = d.done + 1 < d.frames ? (d.from, d.frames, d.done + 1) : nil
-                if dissolve == nil { renderer.holdsDetailLevel = false }
-            }
-            if frame.pixels.withUnsafeBufferPointer({ $0.baseAddress }) != storage {
-                lock.withLock { allocations += 1 }   // the recycled frame was still shared: copied, not overwritten
-            }
+            renderer.render(order, into: &frame)
+            let copied = frame.pixels.withUnsafeBufferPointer { $0.baseAddress } != storage
             let now = clock()
-            if !queue.put(Item(frame: frame, index: k, showTime: t, renderSeconds: now - began, producedAt: now)) { break }
-            k += frameStride
+
+            condition.lock()
+            if copied { allocations += 1 }   // the recycled frame was still shared: copied, not overwritten
+            planner?.finished(frameSeconds: now - began, now: now)
+            if let last = lastFinish, now > last {
+                finishInterval = finishInterval == 0 ? now - last : 0.9 * finishInterval + 0.1 * (now - last)
+            }
+            lastFinish = now
+            ready[order.index % depth] = Item(frame: frame, index: order.index, showTime: order.showTime,
+                                              renderSeconds: now - began, producedAt: now)
+            condition.broadcast()
         }
     }
 
-    /// The next frame, waiting for one; nil once the producer finished (or failed) and the queue is empty.
-    public func take() -> Item? { queue.take() }
+    /// The planner, once every thread has its renderer (a live show starts where the wall clock is then).
+    private func startPlanner(_ pipeline: StagePipeline, automatic: AutomaticDetail?) {
+        let origin = wallClock.map { $0() - Double(startFrame) / fps } ?? self.origin
+        var planner = FramePlanner(fps: fps, startFrame: startFrame, origin: origin, catchUp: catchUp, skipSeconds: skipSeconds)
+        if let automatic, let first = measurements.first {
+            // The slowest thread's figures: the threads fight over memory, and every one must keep up.
+            var slowest = first
+            for m in measurements.dropFirst() {
+                for k in slowest.modelStageSeconds.indices {
+                    slowest.modelStageSeconds[k] = max(slowest.modelStageSeconds[k], m.modelStageSeconds[k])
+                    slowest.lanczosSeconds[k] = max(slowest.lanczosSeconds[k], m.lanczosSeconds[k])
+                    slowest.rgb8Seconds[k] = max(slowest.rgb8Seconds[k], m.rgb8Seconds[k])
+                }
+                slowest.measuringSeconds = max(slowest.measuringSeconds, m.measuringSeconds)
+            }
+            var settings = automatic.settings
+            settings.budgetSeconds *= Double(producers)
+            let controller = DetailLevelController(measurement: slowest, settings: settings, fadeSeconds: automatic.fadeSeconds, fps: fps)
+            planner.detail = controller
+            monitor?.configure(pipeline: pipeline, automatic: true, measuredLevelSeconds: slowest.levelSeconds,
+                               budgetSeconds: settings.budgetSeconds, level: controller.level)
+        } else if let monitor, monitor.snapshot() == nil {
+            monitor.configure(pipeline: pipeline, automatic: false, measuredLevelSeconds: [], budgetSeconds: Double(producers) / fps)
+        }
+        self.planner = planner
+    }
 
-    /// The next frame if one is waiting.
-    public func tryTake() -> Item? { queue.tryTake() }
+    private func exhaustedLocked() -> Bool {
+        guard let count, let planner else { return false }
+        return planner.nextFrame >= startFrame + count
+    }
+
+    private func readyInOrderLocked() -> Int {
+        var n = 0
+        while n < depth, ready[(nextToTake + n) % depth]?.index == nextToTake + n { n += 1 }
+        return n
+    }
+
+    /// The next frame in order, waiting for it; nil once the producer finished (or failed, or was stopped)
+    /// and nothing is left to take.
+    public func take() -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let item = popLocked() { return item }
+            if closed || (threadsRunning == 0 && started) || (started && exhaustedLocked() && (planner?.nextFrame ?? 0) <= nextToTake) {
+                return nil
+            }
+            condition.wait()
+        }
+    }
+
+    /// The next frame in order if it is painted.
+    public func tryTake() -> Item? {
+        condition.withLock { popLocked() }
+    }
+
+    private func popLocked() -> Item? {
+        let slot = nextToTake % depth
+        guard let item = ready[slot], item.index == nextToTake else { return nil }
+        ready[slot] = nil
+        nextToTake += 1
+        condition.broadcast()
+        return item
+    }
 
     /// Hands a frame back for painting over. Only release frames you no longer read (a copy kept elsewhere
     /// stays intact, at the cost of one allocation).
-    public func release(_ item: Item) { queue.recycle(item.frame) }
+    public func release(_ item: Item) {
+        condition.withLock {
+            if pool.count < depth + producers + 2 { pool.append(item.frame) }
+        }
+    }
 
-    /// Stops the thread and waits for it (frames still queued are dropped).
+    private func close() {
+        condition.withLock {
+            closed = true
+            condition.broadcast()
+        }
+    }
+
+    /// Stops the threads and waits for them (frames not yet taken are dropped).
     public func stop() {
-        let wasStarted = lock.withLock {
+        let wasStarted = condition.withLock {
             let s = started
             started = false
+            closed = true
+            condition.broadcast()
             return s
         }
         guard wasStarted else { return }
-        queue.close()
-        done.wait()
-    }
-}
-
-// MARK: - Frame + blend
-
-extension Frame {
-    /// `self = other · (1 − amount) + self · amount`, per channel, rounded (a dissolve from `other` into `self`).
-    mutating func blend(from other: Frame, amount: Float) {
-        precondition(other.width == width && other.height == height, "a dissolve needs frames of one size")
-        let a = max(0, min(1, amount))
-        other.pixels.withUnsafeBufferPointer { src in
-            pixels.withUnsafeMutableBufferPointer { dst in
-                for i in dst.indices {
-                    dst[i] = UInt8((Float(src[i]) + (Float(dst[i]) - Float(src[i])) * a).rounded())
-                }
-            }
-        }
+        finished.wait()
     }
 }

@@ -14,8 +14,6 @@ public final class FrameRenderer {
     public var outputWidth: Int { pipeline.outputWidth }
     public var outputHeight: Int { pipeline.outputHeight }
 
-    /// `[model] detail = "auto"`: picks and changes the level after each frame (nil: the pipeline's level stays).
-    public private(set) var levelController: DetailLevelController?
     /// Where each frame's stage times and level are published (the overlay); nil: nowhere.
     public var monitor: DetailMonitor?
 
@@ -45,50 +43,74 @@ public final class FrameRenderer {
     /// `latentScale` multiplies the latent (a live truncation change: the path's latent is ψ·ρ·q̂, so scaling
     /// it by ψ′/ψ is the path at truncation ψ′); 1 leaves it untouched, bit for bit.
     public func render(at t: Double, latentScale: Float = 1, into frame: inout Frame) {
+        fillLatent(at: t, latentScale: latentScale)
+        latent.withUnsafeBufferPointer { z in
+            pipeline.run(latent: z, into: &frame)
+        }
+        monitor?.record(pipeline, fadingTo: nil)
+    }
+
+    /// The frame size `order` paints at (its level's canvas).
+    public func outputShape(for order: FrameOrder) -> PlaneShape {
+        order.detail.map { pipeline.outputShape(atLevel: $0.level) } ?? pipeline.outputShape
+    }
+
+    /// Paints `order` into `frame` (which must have ``outputShape(for:)``): its level and crossfade, its show time
+    /// and truncation, and a dissolve's earlier picture blended in on the float planes, before the one
+    /// quantisation to RGB8. The earlier picture is painted once per dissolve on each thread and kept.
+    public func render(_ order: FrameOrder, into frame: inout Frame) {
+        if let detail = order.detail {
+            if pipeline.level != detail.level { pipeline.setLevel(detail.level) }
+            pipeline.blendWeight = detail.blendWeight
+        }
+        if let d = order.dissolve {
+            let key = DissolveKey(time: d.fromTime, scale: d.fromLatentScale, level: pipeline.level)
+            if dissolveSource?.key != key {
+                let weight = pipeline.blendWeight
+                pipeline.blendWeight = nil
+                runPipeline(at: d.fromTime, latentScale: d.fromLatentScale)
+                dissolveSource = (key, pipeline.finalPlanes)
+                pipeline.blendWeight = weight
+            }
+            runPipeline(at: order.showTime, latentScale: order.latentScale)
+            if let source = dissolveSource?.planes { pipeline.blendFinalPlanes(from: source, weight: d.weight) }
+            pipeline.writeFinalPlanes(into: &frame)
+        } else {
+            dissolveSource = nil
+            fillLatent(at: order.showTime, latentScale: order.latentScale)
+            latent.withUnsafeBufferPointer { z in pipeline.run(latent: z, into: &frame) }
+        }
+        monitor?.record(pipeline, fadingTo: order.detail?.fadingTo)
+    }
+
+    /// What identifies a dissolve's earlier picture.
+    private struct DissolveKey: Equatable {
+        var time: Double, scale: Float, level: Int
+    }
+
+    /// The earlier picture of the dissolve under way (its planes, copied once).
+    private var dissolveSource: (key: DissolveKey, planes: PlanarImage)?
+
+    private func fillLatent(at t: Double, latentScale: Float) {
         latent.withUnsafeMutableBufferPointer { z in
             path.latent(at: t, into: z)
             if latentScale != 1 {
                 for i in z.indices { z[i] *= latentScale }
             }
         }
-        latent.withUnsafeBufferPointer { z in
-            pipeline.run(latent: z, into: &frame)
-        }
-        monitor?.record(pipeline, fadingTo: levelController?.fade?.target)
-        levelController?.frameFinished(pipeline, frameSeconds: pipeline.lastRunSeconds, now: monotonicSeconds())
     }
 
-    /// Whether the detail level and any crossfade stay as they are for now (while the producer dissolves
-    /// from a frame it kept, every frame must keep that frame's size).
-    public var holdsDetailLevel: Bool {
-        get { levelController?.isHeld ?? false }
-        set { levelController?.isHeld = newValue }
+    private func runPipeline(at t: Double, latentScale: Float) {
+        fillLatent(at: t, latentScale: latentScale)
+        latent.withUnsafeBufferPointer { z in pipeline.run(latent: z) }
     }
 
-    /// Starts `detail = "auto"`: measures every level of the pipeline (which must have level canvases) on
-    /// this thread, with the threads its stages were planned for, and runs the longest prefix that fits
-    /// `settings`; from then on each frame may change the level, by a crossfade of about `fadeSeconds`.
-    /// Publishes to ``monitor``. Returns the measurement.
-    @discardableResult
-    public func startAutomaticDetail(settings: AutoDetail.Settings, fadeSeconds: Double = 1) -> StagePipeline.Measurement {
-        precondition(pipeline.levelsCanChange, "auto detail needs a pipeline built with level canvases")
-        monitor?.configure(pipeline: pipeline, automatic: true, measuredLevelSeconds: [], budgetSeconds: settings.budgetSeconds, measuring: true)
-        latent.withUnsafeMutableBufferPointer { path.latent(at: 0, into: $0) }
-        let measurement = latent.withUnsafeBufferPointer { pipeline.measureLevels(latent: $0) }
-        startAutomaticDetail(measurement: measurement, settings: settings, fadeSeconds: fadeSeconds)
-        return measurement
-    }
-
-    /// Starts `detail = "auto"` with levels measured elsewhere (tests, `likeness bench`), at `level` or the
-    /// longest that fits.
-    public func startAutomaticDetail(measurement: StagePipeline.Measurement, settings: AutoDetail.Settings, fadeSeconds: Double = 1,
-                                     level: Int? = nil) {
-        precondition(pipeline.levelsCanChange, "auto detail needs a pipeline built with level canvases")
-        let controller = DetailLevelController(measurement: measurement, settings: settings, fadeSeconds: fadeSeconds, level: level)
-        controller.start(pipeline)
-        levelController = controller
-        monitor?.configure(pipeline: pipeline, automatic: true, measuredLevelSeconds: measurement.levelSeconds,
-                           budgetSeconds: settings.budgetSeconds)
+    /// Measures every level of the pipeline (which must have level canvases) on this thread, with the threads
+    /// its stages were planned for, at the path's start (see ``StagePipeline/measureLevels(latent:warmUp:runs:timeLimit:)``).
+    public func measureLevels() -> StagePipeline.Measurement {
+        precondition(pipeline.levelsCanChange, "measuring levels needs a pipeline built with level canvases")
+        fillLatent(at: 0, latentScale: 1)
+        return latent.withUnsafeBufferPointer { pipeline.measureLevels(latent: $0) }
     }
 
     /// Paints show time `t` into a new frame.

@@ -98,23 +98,21 @@ public final class HeadlessRenderer {
         let configuration = StagePipeline.Configuration.standard(width: job.width, height: job.height,
                                                                  fit: exhibition.output.fit, background: exhibition.output.background,
                                                                  detail: detail)
-        // Producer i paints frames startFrame + i, + i + n, …; the frames are taken back in order, one from each in turn.
-        let producers = (0..<lanes.producers).map { i in
-            FrameProducer(name: "frames-\(i)", capacity: lanes.producers > 1 ? 2 : 3, fps: Double(job.fps), startFrame: job.startFrame + i,
-                          count: job.count.map { max(0, $0 - i) }, frameStride: lanes.producers,
-                          origin: job.origin, stopRequested: stopRequested) {
-                let generator = try makeGenerator(threads)
-                let path = makePath(exhibition.screens[job.screenIndex], exhibition.motion, generator.zDim)
-                return FrameRenderer(generator: generator, path: path, configuration: configuration)
-            }
+        // One producer; with frame threading its threads paint whole frames side by side, delivered in order.
+        let producer = FrameProducer(name: "frames", producers: lanes.producers, capacity: lanes.producers > 1 ? 2 * lanes.producers : 3,
+                                     fps: Double(job.fps), startFrame: job.startFrame, count: job.count,
+                                     origin: job.origin, stopRequested: stopRequested) {
+            let generator = try makeGenerator(threads)
+            let path = makePath(exhibition.screens[job.screenIndex], exhibition.motion, generator.zDim)
+            return FrameRenderer(generator: generator, path: path, configuration: configuration)
         }
-        for producer in producers { producer.start() }
-        func stopAll() { for producer in producers { producer.stop() } }
-        func firstError() -> (any Error)? { producers.lazy.compactMap(\.error).first }
+        producer.start()
+        func stopAll() { producer.stop() }
+        func firstError() -> (any Error)? { producer.error }
 
         var written = 0
         var outcome: Outcome?
-        while let item = producers[written % producers.count].take() {
+        while let item = producer.take() {
             if stopRequested() { break }
             do {
                 try sink.write(item.frame)
@@ -126,7 +124,7 @@ public final class HeadlessRenderer {
                 try? sink.finish()
                 throw error
             }
-            producers[written % producers.count].release(item)
+            producer.release(item)
             written += 1
             progress?(written)
         }

@@ -294,13 +294,29 @@ public final class StagePipeline {
         buffers[k]
     }
 
+    /// Blends `source` (planes of the current canvas) under the final planes of the last `run`: `weight` is the
+    /// share of this run's picture (a catch-up dissolve, by ``DetailFade``'s blend).
+    public func blendFinalPlanes(from source: PlanarImage, weight: Float) {
+        let canvas = levels[level].canvas
+        precondition(source.shape == buffers[canvas].shape, "a dissolve blends pictures of one size: \(source.shape) and \(buffers[canvas].shape)")
+        source.withUnsafeBufferPointer { src in
+            buffers[canvas].withUnsafeMutableBufferPointer { out in DetailFade.blend(lower: src, into: out, upperWeight: weight) }
+        }
+    }
+
+    /// Writes the final planes of the last `run` as the frame's RGB8, the one quantisation.
+    public func writeFinalPlanes(into frame: inout Frame) {
+        precondition(frame.width == outputWidth && frame.height == outputHeight, "frame is \(frame.width)x\(frame.height), the pipeline paints \(outputWidth)x\(outputHeight)")
+        let t0 = monotonicSeconds()
+        buffers[levels[level].canvas].write(into: &frame)
+        _ = mark(stageSeconds.count - 1, since: t0)
+    }
+
     /// Runs the pipeline and writes the frame's RGB8 (`outputWidth x outputHeight`), the one quantisation.
     public func run(latent: UnsafeBufferPointer<Float>, into frame: inout Frame) {
         precondition(frame.width == outputWidth && frame.height == outputHeight, "frame is \(frame.width)x\(frame.height), the pipeline paints \(outputWidth)x\(outputHeight)")
         run(latent: latent)
-        let t0 = monotonicSeconds()
-        buffers[levels[level].canvas].write(into: &frame)
-        _ = mark(stageSeconds.count - 1, since: t0)
+        writeFinalPlanes(into: &frame)
     }
 }
 

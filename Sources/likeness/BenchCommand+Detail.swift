@@ -52,16 +52,22 @@ extension Bench {
         var allocations: Int? = counter == nil ? nil : 0
         var crossfades = 0, changes = 0, seconds = 0.0
         for (budget, start) in [(1e-9, pipeline.maximumLevel), (1e6, 0)] {
-            renderer.startAutomaticDetail(measurement: cheap, settings: AutoDetail.Settings(
+            var planner = FramePlanner(fps: 30)
+            planner.detail = DetailLevelController(measurement: cheap, settings: AutoDetail.Settings(
                 budgetSeconds: budget, behindSeconds: top * 3, stepUpSeconds: top * 3, maximumStepUpSeconds: top * 3),
-                fadeSeconds: top * 6, level: start)
-            for i in 0..<warmup { renderer.render(at: Double(i) / 30, into: &frame) }
+                fadeSeconds: top * 6, fps: 30, level: start)
+            func paint() -> Bool {
+                let order = planner.next(wall: nil, nextKeyframe: { _ in nil })
+                let t0 = monotonicSeconds()
+                renderer.render(order, into: &frame)
+                let now = monotonicSeconds()
+                planner.finished(frameSeconds: now - t0, now: now)
+                return order.detail?.blendWeight != nil
+            }
+            for _ in 0..<warmup { _ = paint() }
             let before = counter?.count()
             let t0 = monotonicSeconds()
-            for i in 0..<(iterations + 1) / 2 {
-                renderer.render(at: Double(warmup + i) / 30, into: &frame)
-                if pipeline.blendWeight != nil { crossfades += 1 }
-            }
+            for _ in 0..<(iterations + 1) / 2 where paint() { crossfades += 1 }
             seconds += monotonicSeconds() - t0
             if let before, let after = counter?.count() { allocations? += after - before }
             changes += monitor.snapshot()?.levelChanges ?? 0

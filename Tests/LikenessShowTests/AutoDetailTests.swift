@@ -120,32 +120,25 @@ struct AutoDetailPolicyTests {
 
 @Suite("A producer's auto detail: decisions become crossfades; the overlay shows ms per stage")
 struct DetailControllerTests {
-    func renderer(canvases: [StagePipeline.Configuration.Canvas]? = nil) throws -> FrameRenderer {
-        let square = StagePipeline.Configuration.Canvas(width: 64, height: 64)
-        let levels = canvases ?? [square, square, square]
-        let top = try #require(levels.last)
-        return FrameRenderer(generator: FakeGenerator(zDim: 8, width: 32, height: 32), path: FakePath(seed: 1, zDim: 8, period: nil),
-                             configuration: .standard(width: top.width, height: top.height, detail: try PipelineLevelTests.stages(), levelCanvases: levels))
-    }
-
     static let measured = StagePipeline.Measurement(modelStageSeconds: [0.004, 0.004, 0.004], lanczosSeconds: [0, 0, 0], rgb8Seconds: [0, 0, 0])
 
-    @Test func aStepDownFadesOnTheUpperLevelThenSwitches() throws {
-        let r = try renderer()
-        let pipeline = r.pipeline
-        let controller = DetailLevelController(measurement: Self.measured, settings: .init(budgetSeconds: 1.0 / 60), fadeSeconds: 0.1)
-        controller.start(pipeline)
-        #expect(pipeline.level == 2, "4, 8, 12 ms all fit 13.3")
+    /// Assigns `frames` frames, each reported `frameSeconds` long and finished `spacing` apart; the settings they got.
+    func trace(_ controller: inout DetailLevelController, frames: Int, frameSeconds: Double, spacing: Double) -> [DetailSetting] {
         var t = 0.0
-        var weights: [Float] = []
-        var levels: [Int] = []
-        // 30 ms frames: behind. After a 2 s window, a fade down of 0.1 s at 60 fps (at least 3 frames).
-        for _ in 0..<200 {
-            t += 0.03
-            controller.frameFinished(pipeline, frameSeconds: 0.03, now: t)
-            levels.append(pipeline.level)
-            if let w = pipeline.blendWeight { weights.append(w) }
+        return (0..<frames).map { _ in
+            let setting = controller.assign()
+            t += spacing
+            controller.observe(frameSeconds: frameSeconds, now: t)
+            return setting
         }
+    }
+
+    @Test func aStepDownFadesOnTheUpperLevelThenSwitches() throws {
+        var controller = DetailLevelController(measurement: Self.measured, settings: .init(budgetSeconds: 1.0 / 60), fadeSeconds: 0.1)
+        #expect(controller.level == 2, "4, 8, 12 ms all fit 13.3")
+        // 30 ms frames: behind. After a 2 s window, a fade down of 0.1 s at 60 fps (at least 3 frames).
+        let settings = trace(&controller, frames: 200, frameSeconds: 0.03, spacing: 0.03)
+        let levels = settings.map(\.level), weights = settings.compactMap(\.blendWeight)
         #expect(levels.contains(1), "it stepped down")
         let end = try #require(weights.firstIndex(of: 0))
         let firstFade = Array(weights[...end])
@@ -154,56 +147,66 @@ struct DetailControllerTests {
         let switchAt = try #require(levels.firstIndex(of: 1))
         try #require(switchAt > 0)
         #expect(levels[switchAt - 1] == 2, "level 2 ran through the fade, level 1 after it")
+        #expect(settings[switchAt - 1].fadingTo == 1 && settings[switchAt].fadingTo == nil)
     }
 
     @Test func aStepUpSwitchesAtOnceAndFadesIn() throws {
-        let r = try renderer()
-        let pipeline = r.pipeline
-        let controller = DetailLevelController(measurement: Self.measured, settings: .init(budgetSeconds: 1.0 / 60, stepUpSeconds: 4),
+        var controller = DetailLevelController(measurement: Self.measured, settings: .init(budgetSeconds: 1.0 / 60, stepUpSeconds: 4),
                                                fadeSeconds: 0.1, level: 0)
-        controller.start(pipeline)
-        var t = 0.0
-        var trace: [(Int, Float?)] = []
-        for _ in 0..<400 {
-            t += 0.02   // 2 ms frames, 20 ms apart (the producer waits on a full queue): lots of headroom
-            controller.frameFinished(pipeline, frameSeconds: 0.002, now: t)
-            trace.append((pipeline.level, pipeline.blendWeight))
-        }
-        let up = try #require(trace.firstIndex { $0.0 == 1 })
-        #expect(trace[up].1 != nil && (trace[up].1 ?? 1) > 0 && (trace[up].1 ?? 1) < 1, "the first frame at level 1 is mostly level 0")
-        let fade = trace[up...].prefix { $0.0 == 1 && $0.1 != nil }.compactMap(\.1)
+        // 2 ms frames, 20 ms apart (the producer waits on a full queue): lots of headroom.
+        let settings = trace(&controller, frames: 400, frameSeconds: 0.002, spacing: 0.02)
+        let up = try #require(settings.firstIndex { $0.level == 1 })
+        let w = settings[up].blendWeight
+        #expect(w != nil && (w ?? 1) > 0 && (w ?? 1) < 1, "the first frame at level 1 is mostly level 0")
+        let fade = settings[up...].prefix { $0.level == 1 && $0.blendWeight != nil }.compactMap(\.blendWeight)
         #expect(fade.count >= 2 && zip(fade.dropFirst(), fade).allSatisfy { $0 > $1 }, "\(fade)")
         #expect(fade.last == 1, "the fade's last frame is level 1 exactly")
     }
 
-    @Test func heldMeansNoChange() throws {
-        let r = try renderer()
-        let controller = DetailLevelController(measurement: Self.measured, settings: .init(budgetSeconds: 1.0 / 60), fadeSeconds: 0.1)
-        controller.start(r.pipeline)
-        controller.isHeld = true
-        for i in 0..<300 { controller.frameFinished(r.pipeline, frameSeconds: 0.05, now: Double(i) * 0.05) }
-        #expect(r.pipeline.level == 2 && r.pipeline.blendWeight == nil)
+    /// Two producer threads: a frame has twice the budget, and a crossfade the same number of frames on screen.
+    @Test func theBudgetIsPerThread() {
+        let settings = AutoDetail.Settings(budgetSeconds: 2.0 / 60)
+        var controller = DetailLevelController(measurement: Self.measured, settings: settings, fadeSeconds: 0.5, fps: 60)
+        #expect(controller.level == 2)
+        // 25 ms frames on each of two threads: 80 new frames a second, within the 33 ms budget: no change.
+        let kept = trace(&controller, frames: 600, frameSeconds: 0.025, spacing: 0.0125)
+        #expect(kept.allSatisfy { $0.level == 2 && $0.blendWeight == nil })
+        // 40 ms: over. The fade down takes half a second of frames at 60 fps, whatever the thread count.
+        let fell = trace(&controller, frames: 600, frameSeconds: 0.040, spacing: 0.020)
+        let start = fell.firstIndex { $0.blendWeight != nil } ?? fell.count
+        let fadeFrames = fell[start...].prefix { $0.blendWeight != nil }.count
+        #expect(fell.contains { $0.level == 1 } && (20...30).contains(fadeFrames), "\(fadeFrames) fade frames")
     }
 
-    /// Through the renderer: frame sizes follow the level's canvas, and the monitor's lines carry ms per stage.
-    @Test func theRendererPublishesStageTimesAndLevel() throws {
-        let r = try renderer(canvases: [.init(width: 48, height: 48), .init(width: 64, height: 64), .init(width: 80, height: 80)])
+    @Test func heldMeansNoChange() throws {
+        var controller = DetailLevelController(measurement: Self.measured, settings: .init(budgetSeconds: 1.0 / 60), fadeSeconds: 0.1)
+        controller.isHeld = true
+        let settings = trace(&controller, frames: 300, frameSeconds: 0.05, spacing: 0.05)
+        #expect(settings.allSatisfy { $0 == DetailSetting(level: 2) })
+    }
+
+    /// Through a producer: frame sizes follow the level's canvas, and the monitor's lines carry ms per stage.
+    @Test func theProducerPublishesStageTimesAndLevel() throws {
+        let canvases: [StagePipeline.Configuration.Canvas] = [.init(width: 48, height: 48), .init(width: 64, height: 64), .init(width: 80, height: 80)]
+        let configuration = StagePipeline.Configuration.standard(width: 80, height: 80, detail: try PipelineLevelTests.stages(), levelCanvases: canvases)
         let monitor = DetailMonitor()
-        r.monitor = monitor
-        let measurement = r.startAutomaticDetail(settings: .init(budgetSeconds: 10))
-        #expect(measurement.levelSeconds.count == 3)
-        #expect(r.pipeline.level == 2 && r.outputWidth == 80)
-        for i in 0..<5 {
-            var frame = r.makeFrame()
-            r.render(at: Double(i) / 30, into: &frame)
+        let p = FrameProducer(name: "auto", producers: 2, capacity: 4, fps: 0.1, count: 5,
+                              automaticDetail: .init(settings: .init(budgetSeconds: 10)), monitor: monitor) {
+            FrameRenderer(generator: FakeGenerator(zDim: 8, width: 32, height: 32), path: FakePath(seed: 1, zDim: 8, period: nil),
+                          configuration: configuration)
         }
+        p.start()
+        var widths: [Int] = []
+        while let item = p.take() { widths.append(item.frame.width) }
+        p.stop()
+        #expect(widths == [80, 80, 80, 80, 80])
         let snapshot = try #require(monitor.snapshot())
         #expect(snapshot.level == 2 && snapshot.automatic && !snapshot.measuring)
         #expect(snapshot.milliseconds.prefix(4).allSatisfy { $0 != nil }, "every model stage and the Lanczos ran")
         let lines = snapshot.overlayLines
         #expect(lines[0] == "detail 2/2 auto: tiny-stage-32, tiny-stage-64")
         #expect(lines[1].hasPrefix("ms generator ") && lines[1].contains("tiny-stage-32 ") && lines[1].contains("lanczos ")
-                && lines[1].contains("rgb8 ") && lines[1].hasSuffix(" of 10000.0"), "\(lines[1])")
+                && lines[1].contains("rgb8 ") && lines[1].hasSuffix(" of 20000.0"), "\(lines[1])")
         #expect(!lines[1].contains("crossfade"), "no crossfade ran")
         #expect(lines[2].hasPrefix("measured ms per level 0: "))
     }
