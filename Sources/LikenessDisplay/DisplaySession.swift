@@ -4,22 +4,10 @@ import CSDL2
 
 /// What a person did at the window(s).
 public enum DisplayEvent: Equatable, Sendable {
-    /// Close button, Esc or q (unless quit keys are disabled), or the system asked to quit.
+    /// The close button (unless quit keys are disabled), or the system asked to quit.
     case quit
-    /// `f`: toggle fullscreen of the window that has the keyboard.
-    case toggleFullscreen(windowID: UInt32)
-    /// space: pause / resume.
-    case togglePause
-    /// `s`: save a snapshot PNG.
-    case snapshot
-    /// `i`: show / hide the info overlay.
-    case toggleOverlay
-    /// `n`: the next sitter.
-    case nextSitter
-    /// `b`: blackout on / off.
-    case toggleBlackout
-    /// `r`: read the exhibition file again.
-    case reload
+    /// A key (ASCII; Esc is "\u{1b}") pressed on a window; what it does is the show's key map.
+    case key(Character, windowID: UInt32)
     /// The window system needs the windows redrawn (exposed, resized, restored).
     case redraw
 }
@@ -31,7 +19,7 @@ public enum DisplayEvent: Equatable, Sendable {
 /// Owns `SDL_Init(SDL_INIT_VIDEO)` / `SDL_Quit` and the event queue shared by all windows.
 /// Not thread-safe: create it, its windows and poll events on the main thread only.
 public final class DisplaySession {
-    /// Whether Esc and q quit (false in kiosk mode).
+    /// Whether closing a window quits (false in kiosk mode; the keys are the show's).
     public var quitKeysEnabled: Bool
 
     /// The SDL video driver in use (`x11`, `wayland`, `kmsdrm`, `dummy`, …).
@@ -110,25 +98,10 @@ public final class DisplaySession {
                 }
             case SDL_KEYDOWN.rawValue:
                 if event.key.repeat != 0 { continue }
-                switch Int(event.key.keysym.sym) {
-                case Int(SDLK_ESCAPE.rawValue), Int(SDLK_q.rawValue):
-                    if quitKeysEnabled { result.append(.quit) }
-                case Int(SDLK_f.rawValue):
-                    result.append(.toggleFullscreen(windowID: event.key.windowID))
-                case Int(SDLK_SPACE.rawValue):
-                    result.append(.togglePause)
-                case Int(SDLK_s.rawValue):
-                    result.append(.snapshot)
-                case Int(SDLK_i.rawValue):
-                    result.append(.toggleOverlay)
-                case Int(SDLK_n.rawValue):
-                    result.append(.nextSitter)
-                case Int(SDLK_b.rawValue):
-                    result.append(.toggleBlackout)
-                case Int(SDLK_r.rawValue):
-                    result.append(.reload)
-                default:
-                    break
+                // What each key does is the show's key map (LikenessShow.KeyMap); here only which key it was.
+                let code = Int(event.key.keysym.sym)
+                if code > 0, code < 128, let scalar = Unicode.Scalar(code) {
+                    result.append(.key(Character(scalar), windowID: event.key.windowID))
                 }
             default:
                 break

@@ -188,6 +188,11 @@ public final class FrameProducer: @unchecked Sendable {
         condition.withLock { (planner?.nextFrame ?? nextToTake) - nextToTake }
     }
 
+    /// The number the next frame assigned gets: a change posted to ``control`` now lands on it.
+    public var nextUnassigned: Int {
+        condition.withLock { planner?.nextFrame ?? startFrame }
+    }
+
     /// Frames finished per second, all threads together (smoothed; 0 before two frames).
     public var productionRate: Double {
         condition.withLock { finishInterval > 0 ? 1 / finishInterval : 0 }

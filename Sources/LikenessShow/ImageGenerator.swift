@@ -30,6 +30,12 @@ public protocol LatentSource: Sendable {
     /// The show time of the first keyframe (a sitter fully present, or a face the drift passes through)
     /// strictly after `t`; nil for a source without keyframes. `next sitter` fast-forwards to it.
     func nextKeyframeTime(after t: Double) -> Double?
+    /// The keyframe (sitter) on show at `t`, counted from 0; nil for a source without keyframes.
+    func sitter(at t: Double) -> Int?
+}
+
+extension LatentSource {
+    public func sitter(at t: Double) -> Int? { nil }
 }
 
 /// Makes the path of one screen from its seed, the motion settings and the model's `zDim`.

@@ -28,10 +28,11 @@ public struct LiveLanes: Sendable, Equatable {
         return LiveLanes(producers: perScreen, threadsEach: 1)
     }
 
-    /// Frames assigned ahead of the one on screen: enough to keep every thread busy with one waiting, but no
-    /// more than a tenth of a second of frames, so a command (speed, next sitter, truncation) lands on screen
-    /// within 100 ms at the show's tempo.
+    /// Frames assigned ahead of the one on screen: enough to keep every thread busy with one waiting, but few
+    /// enough that a command (speed, next sitter, truncation) is on screen within a tenth of a second: posted
+    /// while frame `j` shows, it lands on a frame no later than `j + depth + 1` (the frames already assigned,
+    /// and one a thread may take on in the same instant), so `depth + 1` frames must fit 100 ms.
     public func depth(fps: Double) -> Int {
-        max(producers + 1, min(Int((0.1 * fps).rounded(.down)), 2 * producers + 2))
+        max(producers + 1, min(Int((0.1 * fps).rounded(.down)) - 1, 2 * producers + 2))
     }
 }

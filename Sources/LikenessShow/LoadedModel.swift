@@ -22,6 +22,11 @@ extension LatentPath: LatentSource {
         if k * step <= t { k += 1 }
         return k * step
     }
+
+    /// The keyframe whose face dominates `t` (``LatentPath/keyframeShown(at:)``).
+    public func sitter(at t: Double) -> Int? {
+        Int(exactly: keyframeShown(at: t))
+    }
 }
 
 // MARK: - LoadedModel

@@ -11,12 +11,7 @@ import LikenessShow
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an exhibition in a window: fullscreen on the chosen display(s), or windowed.",
-        discussion: """
-        Keys: Esc or q quit (disabled in kiosk mode), f fullscreen on/off, space pause, \
-        n next sitter, b blackout on/off, r reload the exhibition file (an invalid file is logged, the old one kept), \
-        s save a snapshot PNG, i info overlay (fps, frame time, speed, detail level, model, seed).
-        Without a display, render with `likeness frames` or `likeness record` instead.
-        """
+        discussion: "Keys: \(KeyMap.helpText).\nWithout a display, render with `likeness frames` or `likeness record` instead."
     )
 
     @OptionGroup var options: ExhibitionOptions
@@ -47,7 +42,7 @@ struct Show: ParsableCommand {
             let runner = ShowRunner(exhibition: exhibition, model: steered.info,
                                     makeGenerator: model.makeGenerator, makePath: steered.makePath, detail: model.detail,
                                     automaticDetail: model.detailIsAutomatic)
-            runner.sitterCredits = try lineageCredits(for: exhibition, model: model, makePath: steered.makePath)
+            runner.show.sitterCredits = try lineageCredits(for: exhibition, model: model, makePath: steered.makePath)
             let clock = try options.moment().map { ShowClock.previewing($0, epoch: exhibition.show.epoch) }
             // systemd (Type=notify): the socket and the watchdog period come in the environment.
             let environment = ProcessInfo.processInfo.environment

@@ -64,10 +64,7 @@ func isClose(_ a: RGBColor, _ b: RGBColor, tolerance: Int = 8) -> Bool {
         // Keys arrive as events.
         session.pushKey("i")
         session.pushKey("q")
-        #expect(session.pollEvents().filter { $0 != .redraw } == [.toggleOverlay, .quit])
-        session.quitKeysEnabled = false
-        session.pushKey("q")
-        #expect(session.pollEvents().filter { $0 != .redraw } == [])
+        #expect(session.pollEvents().filter { $0 != .redraw } == [.key("i", windowID: 0), .key("q", windowID: 0)])
     }
 
     @Test func windowUnderTheDummyDriver() throws {

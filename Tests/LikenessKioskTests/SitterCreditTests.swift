@@ -18,28 +18,27 @@ final class FixedCredits: SitterCreditProvider, @unchecked Sendable {
 }
 
 @Suite struct SitterCreditTests {
-    @Test("a model without lineage: the caption is the collection credit, the label has no works")
+    @Test("a model without lineage: the label names the show and the collection, with no works")
     func withoutLineage() {
-        var state = SitterCreditState(caption: "Trained on 1042 portraits (CC0).", label: true, title: "Likeness", collection: "Trained on 1042 portraits (CC0).")
-        let changed = state.refresh(nil, showTime: 5)
+        var state = SitterCreditState(label: true, title: "Likeness", collection: "Trained on 1042 portraits (CC0).")
+        let changed = state.update(nil)
         #expect(!changed)
-        #expect(state.caption == "Trained on 1042 portraits (CC0).")
         #expect(state.label?.works.isEmpty == true && state.label?.qr == nil && state.credit == nil)
+        #expect(state.label?.collection == "Trained on 1042 portraits (CC0).")
     }
 
-    @Test("with lineage: the caption adds what the sitter resembles; the label names the sitter, its works and a QR code")
+    @Test("with lineage: the label names the sitter, its works and a QR code; made again only for a new sitter")
     func withLineage() throws {
-        var state = SitterCreditState(caption: "credit", label: true, title: "Likeness", collection: "credit")
+        var state = SitterCreditState(label: true, title: "Likeness", collection: "credit")
         let provider = FixedCredits()
-        let first = state.refresh(provider, showTime: 25)
-        let same = state.refresh(provider, showTime: 26)  // same sitter: nothing to redraw
+        let first = state.update(provider.credit(atShowTime: 25))
+        let same = state.update(provider.credit(atShowTime: 26))  // same sitter: nothing to redraw
         #expect(first && !same)
-        #expect(state.caption == "credit\nresembles Rembrandt, Self-Portrait (1660) · The Met, object 437397 · The Met, object 10075")
         let label = try #require(state.label)
         #expect(label.title == "Sitter No. 3" && label.id == 2)
         #expect(label.works.map(\.lines) == [["Rembrandt, Self-Portrait (1660)", "The Met, object 437397"], ["The Met, object 10075"]])
         #expect(label.qr != nil && (label.qr?.size ?? 0) >= 21)
-        let next = state.refresh(provider, showTime: 31)
+        let next = state.update(provider.credit(atShowTime: 31))
         #expect(next)
     }
 

@@ -65,4 +65,52 @@ import Testing
         #expect(times.contains(2.0), "lands on the keyframe")
         #expect(abs(times[119] - (2 + 89.0 / 30)) < 1e-9)
     }
+
+    /// Frame threading: two threads paint the frames of one producer; they come out in order, byte-identical
+    /// to one thread's (and so to `frames --at`).
+    @Test func twoThreadsPaintTheSameFramesInOrder() {
+        func frames(_ producers: Int) -> [FrameProducer.Item] {
+            let p = FrameProducer(name: "lanes", producers: producers, capacity: 4, fps: 30, count: 40, origin: 100) {
+                FrameRenderer(generator: FakeGenerator(delay: 0.001), path: FakePath(seed: 2, zDim: 8, period: nil), outputWidth: 24, outputHeight: 24)
+            }
+            p.start()
+            var items: [FrameProducer.Item] = []
+            while let item = p.take() { items.append(item) }
+            p.stop()
+            return items
+        }
+        let one = frames(1), two = frames(2)
+        #expect(two.map(\.index) == Array(0..<40))
+        #expect(two.map(\.frame) == one.map(\.frame) && two.map(\.showTime) == one.map(\.showTime))
+        #expect(two[7].showTime == 100 + 7.0 / 30)
+    }
+
+    /// Render ahead: a change posted while frame j is on screen lands at most `depth + 1` frames later, on every
+    /// thread count (100 ms at 60 fps with the live show's depth of 5). Structural: frames are assigned only
+    /// `depth` ahead of the consumer (one more may be taken on in the instant of the post), so this holds
+    /// however fast or slow the threads are.
+    @Test(arguments: [1, 2, 3]) func aChangeLandsWithinTheRenderAheadDepth(producers: Int) {
+        let depth = LiveLanes(producers: producers, threadsEach: 1).depth(fps: 60)
+        let p = FrameProducer(name: "ahead", producers: producers, capacity: depth, fps: 60, count: 200) {
+            FrameRenderer(generator: FakeGenerator(), path: FakePath(seed: 1, zDim: 8, period: nil), outputWidth: 16, outputHeight: 16)
+        }
+        p.start()
+        var times: [Double] = []
+        var postedAt: Int?
+        while let item = p.take() {
+            times.append(item.showTime)
+            if item.index == 100 {
+                p.control.setRate(0.25)
+                postedAt = item.index
+            }
+            p.release(item)
+        }
+        p.stop()
+        let steps = zip(times.dropFirst(), times).map { $0 - $1 }
+        // steps[k] = t(k + 1) − t(k): the first slow step starts at the frame the change landed on.
+        let landed = steps.firstIndex { abs($0 - 0.25 / 60) < 1e-9 }
+        #expect(postedAt == 100 && landed != nil)
+        if let landed { #expect(landed > 100 && landed <= 100 + depth + 1, "landed at frame \(landed), depth \(depth)") }
+        #expect(Double(depth + 1) / 60 <= 0.1 + 1e-9 || depth == producers + 1)
+    }
 }

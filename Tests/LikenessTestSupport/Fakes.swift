@@ -57,6 +57,11 @@ public struct FakePath: LatentSource {
     public func nextKeyframeTime(after t: Double) -> Double? {
         t.rounded(.down) + 1
     }
+
+    /// The keyframe reached last.
+    public func sitter(at t: Double) -> Int? {
+        Int(t.rounded(.down))
+    }
 }
 
 public let fakeGeneratorFactory: GeneratorFactory = { _ in FakeGenerator() }
