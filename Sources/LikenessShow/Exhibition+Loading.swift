@@ -17,7 +17,7 @@ public enum ExhibitionSchema {
                                 "upscale", "overlay", "caption", "label", "kiosk", "snapshot_folder"]
     public static let record = ["seconds", "loop"]
     public static let taste = ["file", "strength", "favourites"]
-    public static let screen = ["name", "display", "seed"]
+    public static let screen = ["name", "display", "seed", "taste", "taste_strength"]
     /// Motion keys that belong to one style only.
     public static let styleKeys: [String: String] = [
         "hold": "sitters", "morph": "sitters", "seconds_per_keyframe": "drift", "keyframes": "loop", "period": "loop",
@@ -126,7 +126,16 @@ extension Exhibition {
                 let name = try t.string("name", default: i == 0 ? "main" : "screen\(i + 1)")
                 let display = try t.int("display", default: i, range: 0...15)
                 let seed = try t.int("seed", default: i + 1, range: 0...Int.max)
-                exhibition.screens.append(Screen(name: name, display: display, seed: UInt64(seed)))
+                var screen = Screen(name: name, display: display, seed: UInt64(seed))
+                if t.has("taste") {
+                    let file = try t.string("taste", default: "")
+                    if file.isEmpty { throw t.invalid("taste", "\"\"", "a path to a taste file written by `likeness curate`, or \"none\" for this screen's plain seeded sitters") }
+                    screen.tasteFile = file
+                }
+                if t.has("taste_strength") {
+                    screen.tasteStrength = try t.double("taste_strength", default: 0.8, range: 0...1, allowed: "0 to 1 (0 = off, 1 = only the faces the taste model is surest of)")
+                }
+                exhibition.screens.append(screen)
             }
         }
         return exhibition

@@ -34,13 +34,34 @@ extension Exhibition {
 // MARK: - Finding the taste file
 
 extension Exhibition {
-    /// The taste file `[taste] file` names (or `overridePath`): as given, else relative to the exhibition's
-    /// folder or its parent when a file is there; nil when the exhibition has none.
+    /// The taste file that steers the exhibition (`--taste` over `[taste] file`), resolved (see ``resolveTastePath(_:)``);
+    /// nil: none.
     public func tasteFile(overridePath: String? = nil) -> URL? {
         guard let path = overridePath ?? taste.file else { return nil }
+        guard overridePath == nil else {
+            return path.hasPrefix("/") ? URL(fileURLWithPath: path)
+                : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).standardizedFileURL
+        }
+        return resolveTastePath(path)
+    }
+
+    /// What steers `screen`: its own `taste` and `taste_strength` over the exhibition's `[taste]` (`"none"`: nothing).
+    /// Returns the file (nil: no taste on this screen) and the settings in force there.
+    public func taste(for screen: Screen, overridePath: String? = nil) -> (file: URL?, settings: TasteSettings) {
+        var settings = taste
+        if let strength = screen.tasteStrength { settings.strength = strength }
+        if let own = screen.tasteFile {
+            settings.file = own == "none" ? nil : own
+            return (settings.file.map(resolveTastePath), settings)
+        }
+        return (tasteFile(overridePath: overridePath), settings)
+    }
+
+    /// A taste path: absolute; else relative to the working directory, then the exhibition's folder and its parent.
+    public func resolveTastePath(_ path: String) -> URL {
         if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).standardizedFileURL
-        if overridePath == nil, !FileManager.default.fileExists(atPath: here.path), let folder = source?.deletingLastPathComponent() {
+        if !FileManager.default.fileExists(atPath: here.path), let folder = source?.deletingLastPathComponent() {
             for base in [folder, folder.deletingLastPathComponent()] {
                 let candidate = base.appendingPathComponent(path).standardizedFileURL
                 if FileManager.default.fileExists(atPath: candidate.path) { return candidate }

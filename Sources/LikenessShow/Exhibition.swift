@@ -223,9 +223,16 @@ public struct Screen: Sendable, Equatable {
     public var display: Int
     /// Seed of this screen's path: the same seed always paints the same people.
     public var seed: UInt64
-    public init(name: String = "main", display: Int = 0, seed: UInt64 = 1) {
+    /// This screen's own taste file (`taste`; "none": no taste on this screen), over the exhibition's `[taste] file`;
+    /// nil: the exhibition's. A diptych can steer each screen toward its own kind of sitter.
+    public var tasteFile: String?
+    /// This screen's own strength (`taste_strength`), over `[taste] strength`; nil: the exhibition's.
+    public var tasteStrength: Double?
+    public init(name: String = "main", display: Int = 0, seed: UInt64 = 1, tasteFile: String? = nil, tasteStrength: Double? = nil) {
         self.name = name
         self.display = display
         self.seed = seed
+        self.tasteFile = tasteFile
+        self.tasteStrength = tasteStrength
     }
 }

@@ -75,3 +75,53 @@ public struct LoadedTaste: Sendable {
         }
     }
 }
+
+// MARK: - ScreenTastes
+
+/// What steers each screen of a show: its own `[[screens]] taste` and `taste_strength`, else the exhibition's
+/// `[taste]` (see ``LikenessShow/Exhibition/taste(for:overridePath:)``). A diptych can steer one screen toward one
+/// kind of sitter and the other toward another, as *Memories of Passerby I* shows two streams of two kinds.
+/// Each taste file is read once, however many screens share it.
+public struct ScreenTastes: Sendable {
+    /// Per screen, in order: the taste loaded for it (nil: plain seeded sitters) and the settings in force there.
+    public let screens: [(taste: LoadedTaste?, settings: TasteSettings)]
+
+    /// Reads every screen's taste with `load` (the real one: ``LoadedTaste/load(url:model:)``).
+    public init(exhibition: Exhibition, overridePath: String? = nil, load: (URL) throws -> LoadedTaste) throws {
+        var loaded: [URL: LoadedTaste] = [:]
+        var screens: [(taste: LoadedTaste?, settings: TasteSettings)] = []
+        for screen in exhibition.screens {
+            let (file, settings) = exhibition.taste(for: screen, overridePath: overridePath)
+            guard let file else {
+                screens.append((nil, settings))
+                continue
+            }
+            if loaded[file] == nil { loaded[file] = try load(file) }
+            screens.append((loaded[file], settings))
+        }
+        self.screens = screens
+    }
+
+    /// Whether any screen is steered.
+    public var steersAny: Bool { screens.contains { $0.taste != nil } }
+
+    /// Each steered screen's overlay line, "screen left: taste a.sqlite: 150 ratings, strength 0.8" (one screen: no name).
+    public func summaries(names: [String]) -> [String] {
+        zip(names, screens).compactMap { name, s in
+            guard let taste = s.taste else { return nil }
+            return (screens.count > 1 ? "screen \(name): " : "") + taste.summary(settings: s.settings)
+        }
+    }
+
+    /// The path factory: a screen's ``LatentPath`` steered by its taste, or `plain` for a screen without one.
+    /// Screens are told apart by their place in `exhibition`'s list (a reload keeps the seeds, so the order).
+    public func pathFactory(exhibition: Exhibition, plain: @escaping PathFactory, makeGenerator: @escaping GeneratorFactory) -> PathFactory {
+        let steered: [PathFactory?] = screens.map { s in s.taste.map { $0.pathFactory(settings: s.settings, makeGenerator: makeGenerator) } }
+        let list = exhibition.screens
+        return { screen, motion, zDim in
+            let i = list.firstIndex { $0.name == screen.name && $0.seed == screen.seed } ?? list.firstIndex { $0.seed == screen.seed }
+            guard let i, let factory = steered[i] else { return plain(screen, motion, zDim) }
+            return factory(screen, motion, zDim)
+        }
+    }
+}

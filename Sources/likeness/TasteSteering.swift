@@ -4,17 +4,21 @@ import LikenessTaste
 
 // MARK: - Taste steering
 
-/// The paths of a show and what it tells about its model: steered by the exhibition's `[taste]` when it
-/// names a file (notes the taste on stderr), the plain seeded paths otherwise.
+/// The paths of a show and what it tells about its model: each screen steered by its own taste or the
+/// exhibition's `[taste]` when one names a file (notes each on stderr), the plain seeded paths otherwise.
 func steering(for exhibition: Exhibition, model: LoadedModel) throws -> (makePath: PathFactory, info: ModelInfo) {
-    guard let url = exhibition.tasteFile() else { return (LoadedModel.makePath, model.info) }
-    let taste = try LoadedTaste.load(url: url, model: model)
+    let tastes = try ScreenTastes(exhibition: exhibition) { try LoadedTaste.load(url: $0, model: model) }
+    guard tastes.steersAny else { return (LoadedModel.makePath, model.info) }
     var info = model.info
-    let summary = taste.summary(settings: exhibition.taste)
-    info.taste = summary
-    if let curator = taste.curator, !curator.isEmpty {
-        info.credit = info.credit.isEmpty ? "curated by \(curator)" : "\(info.credit) - curated by \(curator)"
+    let summaries = tastes.summaries(names: exhibition.screens.map(\.name))
+    info.taste = summaries.joined(separator: "; ")
+    let curators = Set(tastes.screens.compactMap { $0.taste?.curator }.filter { !$0.isEmpty }).sorted()
+    if !curators.isEmpty {
+        let names = curators.joined(separator: " and ")
+        info.credit = info.credit.isEmpty ? "curated by \(names)" : "\(info.credit) - curated by \(names)"
     }
-    note(summary + (taste.otherModelRatings > 0 ? " (\(taste.otherModelRatings) ratings of other models ignored)" : ""))
-    return (taste.pathFactory(settings: exhibition.taste, makeGenerator: model.makeGenerator), info)
+    for (summary, taste) in zip(summaries, tastes.screens.compactMap(\.taste)) {
+        note(summary + (taste.otherModelRatings > 0 ? " (\(taste.otherModelRatings) ratings of other models ignored)" : ""))
+    }
+    return (tastes.pathFactory(exhibition: exhibition, plain: LoadedModel.makePath, makeGenerator: model.makeGenerator), info)
 }

@@ -93,6 +93,29 @@ import Testing
         #expect(e.screens.map(\.seed) == [1, 2])
     }
 
+    /// Per-screen taste: a screen's own file and strength over `[taste]`; "none" turns it off for that screen.
+    @Test func screensMayNameTheirOwnTaste() throws {
+        let e = try Exhibition.parse("""
+            [taste]
+            file = "/tastes/house.sqlite"
+            strength = 0.5
+            [[screens]]
+            name = "left"
+            taste = "/tastes/young.sqlite"
+            taste_strength = 0.9
+            [[screens]]
+            name = "right"
+            taste = "none"
+            [[screens]]
+            name = "third"
+            """)
+        #expect(e.screens.map(\.tasteFile) == ["/tastes/young.sqlite", "none", nil])
+        let resolved = e.screens.map { e.taste(for: $0) }
+        #expect(resolved.map { $0.file?.path } == ["/tastes/young.sqlite", nil, "/tastes/house.sqlite"])
+        #expect(resolved.map(\.settings.strength) == [0.9, 0.5, 0.5])
+        #expect(throws: ShowError.self) { try Exhibition.parse("[[screens]]\ntaste = \"\"\n") }
+    }
+
     @Test func linesComeFromTheParsersPositions() throws {
         let root = try TOMLDocument(parsing: "a = 1\n[t]\n# c\nb = 2\n[[s]]\nk = 1\n[[s]]\nk = 2\n").root
         let top = TableReader(table: root, path: "", file: "f", tableLine: nil, allowed: ["a", "t", "s"])

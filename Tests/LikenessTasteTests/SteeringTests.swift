@@ -100,4 +100,34 @@ import Testing
         #expect(base < 0.5, "base rate \(base)")
         #expect(tasted >= 0.8, "steered share \(tasted) (base rate \(base))")
     }
+
+    /// A diptych steered per screen: the left by its own taste at its own strength, the right by nothing
+    /// ("none" over the exhibition's `[taste]`); a file two screens share is read once.
+    @Test func eachScreenMayNameItsOwnTaste() throws {
+        let file = try darkBorderTaste(count: 60)
+        var e = Exhibition()
+        e.taste = TasteSettings(file: file.url.path, strength: 0.3)
+        e.screens = [Screen(name: "left", display: 0, seed: 5, tasteStrength: 0.9), Screen(name: "right", display: 1, seed: 6, tasteFile: "none"),
+                     Screen(name: "third", display: 2, seed: 7)]
+        var loads = 0
+        let tastes = try ScreenTastes(exhibition: e) { url in
+            loads += 1
+            return try LoadedTaste.load(url: url, model: self.model)
+        }
+        #expect(loads == 1, "the left and third screens share one file")
+        #expect(tastes.screens.map { $0.taste != nil } == [true, false, true])
+        #expect(tastes.screens.map(\.settings.strength) == [0.9, 0.3, 0.3])
+        #expect(tastes.summaries(names: e.screens.map(\.name)).map { $0.components(separatedBy: ":")[0] } == ["screen left", "screen third"])
+        let factory = tastes.pathFactory(exhibition: e, plain: LoadedModel.makePath, makeGenerator: model.makeGenerator)
+        let motion = MotionSettings(style: .sitters(hold: 6, morph: 4), truncation: 0.8)
+        let left = factory(e.screens[0], motion, model.info.zDim) as! LatentPath
+        let right = factory(e.screens[1], motion, model.info.zDim) as! LatentPath
+        let plainRight = LoadedModel.makePath(e.screens[1], motion, model.info.zDim) as! LatentPath
+        let plainLeft = LoadedModel.makePath(e.screens[0], motion, model.info.zDim) as! LatentPath
+        #expect((0..<8).allSatisfy { right.keyframe($0) == plainRight.keyframe($0) }, "no taste on the right")
+        #expect((0..<8).contains { left.keyframe($0) != plainLeft.keyframe($0) }, "the left is steered")
+        let darkLeft = (0..<16).filter { border(left.keyframe($0).map(Double.init)) < file.threshold }.count
+        let darkPlain = (0..<16).filter { border(plainLeft.keyframe($0).map(Double.init)) < file.threshold }.count
+        #expect(darkLeft > darkPlain, "toward the left screen's kind of sitter: \(darkLeft) vs \(darkPlain) of 16")
+    }
 }
