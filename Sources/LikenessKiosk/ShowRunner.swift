@@ -50,7 +50,7 @@ public final class ShowRunner {
     public var commands: ShowCommandQueue { show.commands }
 
     public init(exhibition: Exhibition, model: ModelInfo, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
-                detail: [LoadedModel.DetailStageFile] = [], automaticDetail: Bool = false) {
+                detail: [DetailStageFile] = [], automaticDetail: Bool = false) {
         let lanes = LiveLanes.forShow(threads: exhibition.model.threads, screens: exhibition.screens.count)
         show = LiveShow(exhibition: exhibition, model: model, lanes: lanes,
                         makeSource: LiveShow.producers(model: model, detail: detail, automaticDetail: automaticDetail, lanes: lanes,

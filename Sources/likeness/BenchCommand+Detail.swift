@@ -15,13 +15,9 @@ extension Bench {
     func runDetail(model path: String) throws {
         let generator = try Generator(contentsOf: URL(fileURLWithPath: path), batchSize: 1, threads: threads,
                                       options: EngineOptions(environment: ProcessInfo.processInfo.environment))
-        var stages: [StagePipeline.Configuration.Stage] = []
-        for stagePath in detail {
-            let file = try LoadedModel.DetailStageFile.load(url: URL(fileURLWithPath: stagePath))
-            stages.append(file.stage(threads: threads))
-        }
+        let stages = try detail.map { try DetailStageFile.load(url: URL(fileURLWithPath: $0)) }
         let square = StagePipeline.Configuration.Canvas(width: canvas, height: canvas)
-        let configuration = StagePipeline.Configuration.standard(width: canvas, height: canvas, detail: stages,
+        let configuration = StagePipeline.Configuration.standard(width: canvas, height: canvas, detail: stages, threads: threads,
                                                                  levelCanvases: Array(repeating: square, count: stages.count + 1))
         let renderer = FrameRenderer(generator: generator, path: BenchPath(zDim: generator.zDim), configuration: configuration)
         let pipeline = renderer.pipeline
@@ -56,6 +52,7 @@ extension Bench {
             planner.detail = DetailLevelController(measurement: cheap, settings: AutoDetail.Settings(
                 budgetSeconds: budget, behindSeconds: top * 3, stepUpSeconds: top * 3, maximumStepUpSeconds: top * 3),
                 fadeSeconds: top * 6, fps: 30, level: start)
+            monitor.configure(pipeline: pipeline, automatic: true, measuredLevelSeconds: cheap.levelSeconds, budgetSeconds: budget, level: start)
             func paint() -> Bool {
                 let order = planner.next(wall: nil, nextKeyframe: { _ in nil })
                 let t0 = monotonicSeconds()

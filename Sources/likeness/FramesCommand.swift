@@ -59,7 +59,7 @@ struct Frames: ParsableCommand {
             if lineage, try Lineage.load(forModel: model.url) == nil { throw LineageError.missing(model: model.url.path) }
             let renderer = HeadlessRenderer(exhibition: exhibition, job: job,
                                             makeGenerator: model.makeGenerator, makePath: steered.makePath,
-                                            detail: model.detailStages(threads: exhibition.model.threads))
+                                            detail: model.detail)
             var written = 0
             let outcome: HeadlessRenderer.Outcome
             do {

@@ -29,7 +29,7 @@ struct Info: ParsableCommand {
         do {
             let url = try Exhibition().resolveModel(overridePath: model)
             // A detail stage (image in, larger image out) is described as one; anything else must be a generator.
-            if let stage = try? LoadedStage.load(url: url) {
+            if let stage = try? DetailStageFile.load(url: url) {
                 print(json ? stage.jsonSummary : stage.summary)
                 return
             }

@@ -75,7 +75,7 @@ struct Record: ParsableCommand {
             if lineage, try Lineage.load(forModel: model.url) == nil { throw LineageError.missing(model: model.url.path) }
             let renderer = HeadlessRenderer(exhibition: plan.exhibition, job: job,
                                             makeGenerator: model.makeGenerator, makePath: steered.makePath,
-                                            detail: model.detailStages(threads: plan.exhibition.model.threads))
+                                            detail: model.detail)
             let outcome = try renderer.run(into: sink) { progress.update(done: $0) }
             if lineage, let frames = outcome.frames, frames > 0 {
                 // Beside the video: loop.mp4 → loop.lineage.json.

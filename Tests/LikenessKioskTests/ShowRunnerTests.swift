@@ -43,7 +43,7 @@ import LikenessShow
     /// report (the overlay's detail lines) names it with milliseconds per stage.
     @Test func autoDetailPicksALevelAndReportsStageTimes() throws {
         let stages = try ["tiny-stage-32.onnx", "tiny-stage-64.onnx"].map {
-            try LoadedModel.DetailStageFile.load(url: packageRoot.appendingPathComponent("Tests/Fixtures/models/\($0)"))
+            try DetailStageFile.load(url: packageRoot.appendingPathComponent("Tests/Fixtures/models/\($0)"))
         }
         let report = try withSDLLock {
             setenv("SDL_VIDEODRIVER", "dummy", 1)

@@ -12,8 +12,8 @@ struct PipelineLevelTests {
         packageRoot.appendingPathComponent("Tests/Fixtures/models/\($0)")
     }
 
-    static func stages(threads: Int = 1) throws -> [StagePipeline.Configuration.Stage] {
-        try stageFiles.map { .detail(name: $0.deletingPathExtension().lastPathComponent, model: try Data(contentsOf: $0), threads: threads) }
+    static func stages() throws -> [DetailStageFile] {
+        try stageFiles.map { try DetailStageFile.load(url: $0) }
     }
 
     typealias Canvas = StagePipeline.Configuration.Canvas

@@ -154,7 +154,7 @@ extension LiveShow {
     /// The frame sources of a real show: per screen one ``FrameProducer`` with `lanes.producers` threads,
     /// each painting whole frames through the generator and the detail stages (all of them, or with
     /// `automaticDetail` the level auto picks), at the window's level canvases.
-    public static func producers(model: ModelInfo, detail: [LoadedModel.DetailStageFile], automaticDetail: Bool, lanes: LiveLanes,
+    public static func producers(model: ModelInfo, detail: [DetailStageFile], automaticDetail: Bool, lanes: LiveLanes,
                                  makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory) -> LiveSourceFactory {
         return { request in
             let exhibition = request.exhibition
@@ -165,7 +165,7 @@ extension LiveShow {
             let automatic = automaticDetail && !detail.isEmpty
             let configuration = StagePipeline.Configuration.standard(
                 width: top.width, height: top.height, fit: .contain, background: exhibition.output.background,
-                detail: detail.map { $0.stage(threads: lanes.threadsEach) }, levelCanvases: automatic ? canvases : nil)
+                detail: detail, threads: lanes.threadsEach, levelCanvases: automatic ? canvases : nil)
             let screen = request.screen, threads = lanes.threadsEach
             return FrameProducer(name: screen.name, producers: lanes.producers, capacity: lanes.depth(fps: fps), fps: fps,
                                  startFrame: request.startFrame, wallClock: request.wallClock,

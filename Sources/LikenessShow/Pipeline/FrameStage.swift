@@ -65,22 +65,22 @@ public final class LanczosStage: FrameStage {
 
 // MARK: - DetailFrameStage
 
-/// A detail stage as a pipeline stage: the picture `[3, H, W]` in, a larger one `[3, sH, sW]` out
-/// (an engine ``DetailStage`` planned once, for the producing thread).
+/// A detail stage running in a pipeline: the picture `[3, H, W]` in, a larger one `[3, sH, sW]` out, its
+/// ``DetailStageFile`` planned once by the engine for the producing thread.
 public final class DetailFrameStage: FrameStage {
     public let stage: DetailStage
     public let name: String
     public let inputShape: PlaneShape
     public let outputShape: PlaneShape
 
-    /// Plans `model` (bytes checked when the exhibition's model was loaded, see `LoadedModel.detail`).
-    public init(name: String, model: Data, threads: Int) {
+    /// Plans `file` (checked when it was loaded) with `threads` (0: the engine's choice).
+    public init(file: DetailStageFile, threads: Int) {
         do {
-            stage = try DetailStage(data: model, options: EngineOptions(threads: max(threads, 0)))
+            stage = try DetailStage(data: file.data, options: EngineOptions(threads: max(threads, 0)))
         } catch {
-            preconditionFailure("the detail stage \(name) was checked at load and now fails to plan: \(error)")
+            preconditionFailure("the detail stage \(file.name) was checked at load and now fails to plan: \(error)")
         }
-        self.name = name
+        name = file.name
         inputShape = PlaneShape(channels: 3, width: stage.inputWidth, height: stage.inputHeight)
         outputShape = PlaneShape(channels: 3, width: stage.outputWidth, height: stage.outputHeight)
     }

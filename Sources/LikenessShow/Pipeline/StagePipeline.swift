@@ -26,8 +26,8 @@ public final class StagePipeline {
         public enum Stage: Sendable, Equatable {
             /// The exhibition's generator: latent → `[3, H, W]`.
             case generator
-            /// A detail stage (image → larger image, an ONNX model's bytes), planned with `threads`.
-            case detail(name: String, model: Data, threads: Int)
+            /// A detail stage (image → larger image), planned with the configuration's ``threads``.
+            case detail(DetailStageFile)
             /// Lanczos-3 to `width x height` with `fit` and `background`; left out when the picture already has that size.
             case resample(width: Int, height: Int, fit: Fit, background: RGBColor)
         }
@@ -43,22 +43,26 @@ public final class StagePipeline {
 
         /// `[.generator]`, then any `.detail`s, then at most one `.resample`.
         public var stages: [Stage]
+        /// Threads each detail stage's layers are split over (0: the engine's choice); 1 when the frames of a
+        /// producer are painted side by side, one per thread.
+        public var threads: Int
         /// The frame size at each detail level, when the level may change (`show` with `detail = "auto"`):
         /// `levelCanvases[k]` for the generator and the first k detail stages, one per level; the last is the
         /// resample's size. nil: the whole chain runs, always.
         public var levelCanvases: [Canvas]?
 
-        public init(stages: [Stage], levelCanvases: [Canvas]? = nil) {
+        public init(stages: [Stage], threads: Int = 0, levelCanvases: [Canvas]? = nil) {
             self.stages = stages
+            self.threads = threads
             self.levelCanvases = levelCanvases
         }
 
-        /// The generator, the detail stages (none by default), then Lanczos to the output size; with
-        /// `levelCanvases`, every prefix of the detail stages can run (each level painting its own canvas).
+        /// The generator, the detail stages (none by default, planned with `threads`), then Lanczos to the output
+        /// size; with `levelCanvases`, every prefix of the detail stages can run (each level painting its own canvas).
         public static func standard(width: Int, height: Int, fit: Fit = .contain, background: RGBColor = .black,
-                                    detail: [Stage] = [], levelCanvases: [Canvas]? = nil) -> Configuration {
-            Configuration(stages: [.generator] + detail + [.resample(width: width, height: height, fit: fit, background: background)],
-                          levelCanvases: levelCanvases)
+                                    detail: [DetailStageFile] = [], threads: Int = 0, levelCanvases: [Canvas]? = nil) -> Configuration {
+            Configuration(stages: [.generator] + detail.map { .detail($0) } + [.resample(width: width, height: height, fit: fit, background: background)],
+                          threads: threads, levelCanvases: levelCanvases)
         }
     }
 
@@ -123,10 +127,10 @@ public final class StagePipeline {
                 precondition(g.inputShape == shape, "the generator reads \(g.inputShape), the pipeline has \(shape) there")
                 modelStages.append(g)
                 shape = g.outputShape
-            case let .detail(name, model, threads):
+            case let .detail(file):
                 precondition(!modelStages.isEmpty, "a detail stage follows the generator")
-                let d = DetailFrameStage(name: name, model: model, threads: threads)
-                precondition(d.inputShape == shape, "the detail stage \(name) reads \(d.inputShape), the pipeline has \(shape) there")
+                let d = DetailFrameStage(file: file, threads: configuration.threads)
+                precondition(d.inputShape == shape, "the detail stage \(file.name) reads \(d.inputShape), the pipeline has \(shape) there")
                 modelStages.append(d)
                 shape = d.outputShape
             case let .resample(width, height, fit, background):

@@ -51,38 +51,6 @@ public struct LoadedModel: Sendable {
     /// `frames` and `record` run all of it either way.
     public var detailIsAutomatic = false
 
-    /// One detail stage read from disk: its bytes (each producer plans its own) and what it does.
-    public struct DetailStageFile: Sendable, Equatable {
-        public let url: URL
-        public let data: Data
-        public let input: PlaneShape, output: PlaneShape
-        public let gflopPerFrame: Double
-
-        /// Its name in the overlay and logs: the folder of a `model.onnx` (`met-refiner-256`), else the file's name.
-        public var name: String {
-            url.lastPathComponent == "model.onnx" ? url.deletingLastPathComponent().lastPathComponent : url.deletingPathExtension().lastPathComponent
-        }
-
-        /// Reads and checks the stage at `url`.
-        public static func load(url: URL) throws(ShowError) -> DetailStageFile {
-            let stage = try LoadedStage.load(url: url)
-            return DetailStageFile(url: url, data: stage.data,
-                                   input: PlaneShape(channels: stage.inputShape[1], width: stage.inputShape[3], height: stage.inputShape[2]),
-                                   output: PlaneShape(channels: stage.outputShape[1], width: stage.outputShape[3], height: stage.outputShape[2]),
-                                   gflopPerFrame: stage.gflopPerFrame)
-        }
-
-        /// The stage for a pipeline, planned with `threads`.
-        public func stage(threads: Int) -> StagePipeline.Configuration.Stage {
-            .detail(name: name, model: data, threads: threads)
-        }
-    }
-
-    /// The pipeline's model stages after the generator, planned with `threads` (see ``StagePipeline``).
-    public func detailStages(threads: Int) -> [StagePipeline.Configuration.Stage] {
-        detail.map { $0.stage(threads: threads) }
-    }
-
     /// The generator's picture, `[3, H, W]`.
     public var generatorShape: PlaneShape {
         PlaneShape(channels: 3, width: info.imageWidth, height: info.imageHeight)

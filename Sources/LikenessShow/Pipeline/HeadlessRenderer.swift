@@ -43,13 +43,13 @@ public final class HeadlessRenderer {
     private let makeGenerator: GeneratorFactory
     private let makePath: PathFactory
     private let stopRequested: @Sendable () -> Bool
-    private let detail: [StagePipeline.Configuration.Stage]
+    private let detail: [DetailStageFile]
 
     /// - Parameters:
-    ///   - detail: the detail stages after the generator (`LoadedModel.detailStages`); all of them run, always.
+    ///   - detail: the detail stages after the generator (`LoadedModel.detail`); all of them run, always.
     ///   - stopRequested: polled before each frame; by default SIGINT/SIGTERM (`StopSignal`).
     public init(exhibition: Exhibition, job: HeadlessJob, makeGenerator: @escaping GeneratorFactory, makePath: @escaping PathFactory,
-                detail: [StagePipeline.Configuration.Stage] = [],
+                detail: [DetailStageFile] = [],
                 stopRequested: @escaping @Sendable () -> Bool = { StopSignal.isRequested }) {
         self.detail = detail
         self.stopRequested = stopRequested
@@ -91,13 +91,9 @@ public final class HeadlessRenderer {
         let stopRequested = self.stopRequested
         let lanes = Self.lanes(threading: exhibition.output.threading, threads: exhibition.model.threads, frames: job.count)
         let threads = lanes.threadsEach
-        let detail = self.detail.map { stage -> StagePipeline.Configuration.Stage in
-            if case let .detail(name, model, _) = stage { return .detail(name: name, model: model, threads: threads) }
-            return stage
-        }
         let configuration = StagePipeline.Configuration.standard(width: job.width, height: job.height,
                                                                  fit: exhibition.output.fit, background: exhibition.output.background,
-                                                                 detail: detail)
+                                                                 detail: detail, threads: threads)
         // One producer; with frame threading its threads paint whole frames side by side, delivered in order.
         let producer = FrameProducer(name: "frames", producers: lanes.producers, capacity: lanes.producers > 1 ? 2 * lanes.producers : 3,
                                      fps: Double(job.fps), startFrame: job.startFrame, count: job.count,
