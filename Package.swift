@@ -101,16 +101,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // The curation web app: HTTP routes, token auth and the page's assets, embedded in the binary.
-        .target(
-            name: "LikenessCurate",
-            dependencies: [
-                "LikenessTaste", "LikenessShow", "LikenessMedia", "LikenessPath",
-                .product(name: "FlyingFox", package: "FlyingFox"),
-            ]
-        ),
+        // The one HTTP server module: FlyingFox underneath, token auth, limits, JSON errors, embedded pages.
+        .target(name: "LikenessServer", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
+        // The curation web app: its routes and the page's assets, embedded in the binary.
+        .target(name: "LikenessCurate", dependencies: ["LikenessTaste", "LikenessShow", "LikenessMedia", "LikenessPath", "LikenessServer"]),
+        // Remote control of a live show: the HTTP API, the phone page, Prometheus metrics, OSC in and out.
+        .target(name: "LikenessRemote", dependencies: ["LikenessServer", "LikenessShow", "LikenessMedia"]),
         // The deterministic mutation fuzzer and its two targets: the exhibition loader and the ONNX loader.
-        .target(name: "LikenessFuzz", dependencies: ["LikenessShow", "LikenessEngine"]),
+        .target(name: "LikenessFuzz", dependencies: ["LikenessShow", "LikenessEngine", "LikenessRemote", "LikenessServer"]),
         // Lineage: which training paintings a face resembles (index, extractor, works table, thumbnail atlas).
         .target(name: "LikenessLineage", dependencies: ["LikenessEngine", "LikenessKernels", "LikenessMedia"]),
         // The kiosk window loop: the only show code that links SDL.
@@ -121,7 +119,7 @@ let package = Package(
             name: "likeness",
             dependencies: [
                 "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessDisplay", "LikenessShow", "LikenessKiosk",
-                "LikenessTaste", "LikenessCurate", "LikenessLineage",
+                "LikenessTaste", "LikenessCurate", "LikenessLineage", "LikenessRemote", "LikenessServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -142,7 +140,8 @@ let package = Package(
         .testTarget(name: "LikenessShowTests", dependencies: ["LikenessShow", "LikenessEngine", "LikenessPath", "LikenessMedia", "LikenessTestSupport", "LikenessTOML"], exclude: ["BadExhibitions"]),
         .testTarget(name: "LikenessKioskTests", dependencies: ["LikenessKiosk", "LikenessShow", "LikenessDisplay", "LikenessMedia", "LikenessPath", "LikenessTestSupport"]),
         .testTarget(name: "LikenessTasteTests", dependencies: ["LikenessTaste", "LikenessShow", "LikenessPath", "LikenessMedia"]),
-        .testTarget(name: "LikenessCurateTests", dependencies: ["LikenessCurate", "LikenessTaste", "LikenessShow", "LikenessMedia"]),
+        .testTarget(name: "LikenessCurateTests", dependencies: ["LikenessCurate", "LikenessTaste", "LikenessShow", "LikenessMedia", "LikenessServer"]),
+        .testTarget(name: "LikenessRemoteTests", dependencies: ["LikenessRemote", "LikenessServer", "LikenessShow", "LikenessMedia", "LikenessTestSupport"]),
         .testTarget(name: "LikenessCLITests", dependencies: ["LikenessEngine", "LikenessMedia", "LikenessTaste"]),
         .testTarget(name: "LikenessFuzzTests", dependencies: ["LikenessFuzz"]),
         .testTarget(name: "LikenessLineageTests", dependencies: ["LikenessLineage", "LikenessEngine", "LikenessMedia", "LikenessPath"]),

@@ -9,15 +9,15 @@ import LikenessFuzz
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "likeness-fuzz",
-        abstract: "Fuzz the exhibition and ONNX loaders: every input must load or fail with an error line, never crash or hang.",
+        abstract: "Fuzz the exhibition and ONNX loaders, the OSC decoder and the remote control's routes: every input must load or fail with an error line, never crash or hang.",
         discussion: """
         Seeds come from Tests/Fixtures/fuzz/<target>/; a crash, a hang or a broken error message is saved to \
         Tests/Fixtures/fuzz/regressions/, which `swift test` replays. The same seed always runs the same inputs.
         """
     )
 
-    @Argument(help: "Which loaders: exhibition, onnx (default: both).")
-    var targets: [String] = ["exhibition", "onnx"]
+    @Argument(help: "Which targets: exhibition, onnx, osc, remote (default: all four).")
+    var targets: [String] = ["exhibition", "onnx", "osc", "remote"]
 
     @Option(help: "Executions per loader.")
     var runs = 100_000
@@ -46,7 +46,9 @@ struct FuzzCommand: ParsableCommand {
             switch name {
             case "exhibition": report = try fuzz(ExhibitionFuzzTarget(), root: root, configuration: configuration)
             case "onnx": report = try fuzz(ModelFuzzTarget(), root: root, configuration: configuration)
-            default: throw ValidationError("unknown target '\(name)' (exhibition, onnx)")
+            case "osc": report = try fuzz(OSCFuzzTarget(), root: root, configuration: configuration)
+            case "remote": report = try fuzz(RemoteRoutesFuzzTarget(), root: root, configuration: configuration)
+            default: throw ValidationError("unknown target '\(name)' (exhibition, onnx, osc, remote)")
             }
             print(report)
             findings += report.findings.count

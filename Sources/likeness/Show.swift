@@ -3,6 +3,7 @@ import Foundation
 import LikenessDisplay
 import LikenessKiosk
 import LikenessPath
+import LikenessRemote
 import LikenessShow
 
 // MARK: - show
@@ -49,18 +50,45 @@ struct Show: ParsableCommand {
             let notifier = SystemdNotifier(socketPath: environment["NOTIFY_SOCKET"])
             let watchdogPID = environment["WATCHDOG_PID"].flatMap { Int32($0) }
             let watchdog = environment["WATCHDOG_USEC"].flatMap { UInt64($0) }.flatMap { watchdogPID == nil || watchdogPID == getpid() ? $0 : nil }
+            // [remote]: the HTTP API, the phone page, metrics and OSC, off the frame loop (a part that cannot
+            // start is logged; the show goes on without it).
+            let remote = RemoteControl(show: LiveRemoteShow(runner.show), settings: exhibition.remote, version: Likeness.configuration.version,
+                                       log: { note($0) })
+            for line in Self.blocking({ await remote.start() }) { note(line) }
+            defer { Self.blocking { await remote.stop() } }
             let report = try runner.run(session: session, options: .init(
                 seconds: seconds, screenshot: screenshot.map { URL(fileURLWithPath: $0) }, windowed: windowed, clock: clock,
                 notifier: notifier, watchdogMicroseconds: notifier == nil ? nil : watchdog))
             for s in report.screens {
-                note(String(format: "show: %.1f s on %@/%@; screen %@: %.1f new frames/s, window %.1f fps, render %.1f ms/frame at %dx%d, mean speed %.0f%%",
+                note(String(format: "show: %.1f s on %@/%@; screen %@: %.1f new frames/s, window %.1f fps, %.1f ms a frame on its thread at %dx%d, mean speed %.0f%%",
                             report.seconds, report.videoDriver, report.renderer, s.name, s.framesPerSecond, s.presentsPerSecond,
                             s.meanRenderSeconds * 1000, s.textureWidth, s.textureHeight, s.meanSpeed * 100))
                 note("show: screen \(s.name): \(s.detail)")
+                note(String(format: "show: screen %@: %d producer thread(s), %d thread(s) per model, render-ahead %d frames (%.0f ms)",
+                            s.name, s.producers, s.threadsEach, s.depthFrames, s.depthMilliseconds))
             }
+            if let ms = report.lastCommandMilliseconds { note(String(format: "show: the last command was on screen after %.0f ms", ms)) }
             if let screenshot { note("screenshot saved to \(screenshot)") }
         } catch {
             throw fail(error)
         }
     }
+
+    /// Runs `work` on Swift's concurrency threads and waits for it here (the show's loop owns the main thread).
+    @discardableResult
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            box.value = await work()
+            done.signal()
+        }
+        done.wait()
+        return box.value!
+    }
+}
+
+/// A value handed from a task to the thread that waits for it.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
 }

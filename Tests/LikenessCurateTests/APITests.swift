@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import LikenessCurate
+import LikenessServer
 import LikenessShow
 import LikenessTaste
 import Testing

@@ -25,10 +25,21 @@ let fuzzFixtures = URL(fileURLWithPath: #filePath)
         #expect(report.rejectedEarly > 0 && report.rejectedLate > 0 && report.accepted > 0, "\(report)")
     }
 
-    private func fuzz(_ target: some FuzzTarget) throws -> FuzzRunner.Report {
+    @Test func oscDecoderNeverTrapsOrHangs() throws {
+        let report = try fuzz(OSCFuzzTarget())
+        #expect(report.rejectedEarly > 0 && report.accepted > 0, "\(report)")
+    }
+
+    /// Fewer runs: each request goes through the async API (a task and a wait).
+    @Test func remoteRoutesNeverTrapOrHang() throws {
+        let report = try fuzz(RemoteRoutesFuzzTarget(), runs: 10_000)
+        #expect(report.rejectedEarly > 0 && report.rejectedLate > 0 && report.accepted > 0, "\(report)")
+    }
+
+    private func fuzz(_ target: some FuzzTarget, runs: Int = BoundedFuzzTests.runs) throws -> FuzzRunner.Report {
         let corpus = try FuzzCorpus.load(fuzzFixtures.appendingPathComponent(target.name), extension: target.fileExtension)
         #expect(corpus.count >= 5, "the \(target.name) seed corpus is missing")
-        let configuration = FuzzRunner.Configuration(runs: Self.runs, seconds: 30, seed: 20_261_202,
+        let configuration = FuzzRunner.Configuration(runs: runs, seconds: 30, seed: 20_261_202,
                                                      regressions: fuzzFixtures.appendingPathComponent("regressions"))
         let report = try FuzzRunner.run(target, corpus: corpus.map(\.bytes), configuration: configuration)
         print(report)
@@ -58,8 +69,12 @@ let fuzzFixtures = URL(fileURLWithPath: #filePath)
             failures = FuzzRunner.replay(ExhibitionFuzzTarget(), cases: [(name, bytes)])
         } else if name.hasPrefix("onnx-") {
             failures = FuzzRunner.replay(ModelFuzzTarget(), cases: [(name, bytes)])
+        } else if name.hasPrefix("osc-") {
+            failures = FuzzRunner.replay(OSCFuzzTarget(), cases: [(name, bytes)])
+        } else if name.hasPrefix("remote-") {
+            failures = FuzzRunner.replay(RemoteRoutesFuzzTarget(), cases: [(name, bytes)])
         } else {
-            Issue.record("\(name): a regression case is named exhibition-… or onnx-…")
+            Issue.record("\(name): a regression case is named exhibition-…, onnx-…, osc-… or remote-…")
             return
         }
         #expect(failures.isEmpty, "\(failures)")

@@ -1,4 +1,5 @@
 import Foundation
+import LikenessServer
 
 // MARK: - CurateAssets
 
@@ -17,14 +18,8 @@ public enum CurateAssets {
         }
     }
 
-    /// Scripts and styles from this server only; pictures from it or decoded blobs.
-    static let contentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
     static func response(_ asset: Asset) -> APIResponse {
         let (text, type) = content(asset)
-        return APIResponse(status: 200, headers: ["Content-Type": type, "Cache-Control": "no-cache",
-                                                  "Content-Security-Policy": contentSecurityPolicy],
-                           body: Data(text.utf8))
+        return EmbeddedPage.response(text: text, contentType: type)
     }
 }

@@ -7,7 +7,7 @@ import LikenessTOML
 
 /// The keys an exhibition file may contain, table by table. Anything else is an error.
 public enum ExhibitionSchema {
-    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "show", "schedule", "taste", "screens"]
+    public static let topLevel = ["title", "model", "motion", "output", "window", "record", "show", "schedule", "taste", "remote", "screens"]
     public static let show = ["epoch"]
     public static let schedule = ["open", "closed", "timezone", "outside", "fade"]
     public static let model = ["path", "threads", "detail"]
@@ -17,6 +17,7 @@ public enum ExhibitionSchema {
                                 "upscale", "overlay", "caption", "label", "kiosk", "snapshot_folder"]
     public static let record = ["seconds", "loop"]
     public static let taste = ["file", "strength", "favourites"]
+    public static let remote = ["listen", "osc_listen", "osc_send", "osc_allow"]
     public static let screen = ["name", "display", "seed", "taste", "taste_strength"]
     /// Motion keys that belong to one style only.
     public static let styleKeys: [String: String] = [
@@ -116,6 +117,9 @@ extension Exhibition {
         if let t = try top.table("taste", allowed: ExhibitionSchema.taste) {
             exhibition.taste = try parseTaste(t)
         }
+        if let t = try top.table("remote", allowed: ExhibitionSchema.remote) {
+            exhibition.remote = try parseRemote(t)
+        }
         if let screens = try top.tableArray("screens", allowed: ExhibitionSchema.screen) {
             if screens.isEmpty || screens.count > ExhibitionSchema.maximumScreens {
                 throw ShowError.invalidValue(file: file, line: top.line("screens"), key: "screens",
@@ -191,6 +195,56 @@ extension Exhibition {
         let outside = try t.choice("outside", default: Schedule.Outside.black)
         let fade = try t.double("fade", default: 3, range: 0...600, allowed: "0 to 600 seconds")
         return Schedule(spans: spans, closedDates: closed, timeZone: zone, outside: outside, fade: fade)
+    }
+
+    /// `[remote]`: endpoints are `"host:port"` with an IP address (IPv6 in brackets) or `"off"`; `osc_allow` lists
+    /// IPv4 addresses or CIDR blocks.
+    private static func parseRemote(_ t: TableReader) throws(ShowError) -> RemoteSettings {
+        var r = RemoteSettings()
+        func endpoint(_ key: String, default fallback: String?) throws(ShowError) -> String? {
+            let text = try t.string(key, default: fallback ?? "off")
+            if text == "off" { return nil }
+            guard isEndpoint(text) else {
+                throw t.invalid(key, "\"\(text.prefix(80))\"", "\"off\" or \"address:port\" with an IP address and a port 1 to 65535, e.g. \"127.0.0.1:8322\" or \"0.0.0.0:7000\"")
+            }
+            return text
+        }
+        r.listen = try endpoint("listen", default: r.listen)
+        r.oscListen = try endpoint("osc_listen", default: nil)
+        r.oscSend = try endpoint("osc_send", default: nil)
+        r.oscAllow = try t.stringArray("osc_allow", default: r.oscAllow)
+        for block in r.oscAllow where !isIPv4Block(block) {
+            throw t.invalid("osc_allow", "\"\(block.prefix(80))\"", "IPv4 addresses or CIDR blocks, e.g. [\"127.0.0.1\", \"10.0.0.0/8\"] (\"0.0.0.0/0\": anyone)")
+        }
+        return r
+    }
+
+    /// `a.b.c.d:port` or `[v6]:port`, port 1 to 65535.
+    static func isEndpoint(_ text: String) -> Bool {
+        let host: Substring, port: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return false }
+            port = rest.dropFirst()
+            guard host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return false }
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return false }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+            guard isIPv4Block(String(host)), !host.contains("/") else { return false }
+        }
+        guard let p = Int(port), (1...65535).contains(p) else { return false }
+        return true
+    }
+
+    /// `a.b.c.d` or `a.b.c.d/n` (n 0 to 32).
+    static func isIPv4Block(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return false }
+        if parts.count == 2 { guard let n = Int(parts[1]), (0...32).contains(n) else { return false } }
+        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { o in o.count <= 3 && Int(o).map { (0...255).contains($0) } ?? false }
     }
 
     private static func parseTaste(_ t: TableReader) throws(ShowError) -> TasteSettings {

@@ -24,6 +24,8 @@ public struct Exhibition: Sendable, Equatable {
     public var schedule: Schedule = .alwaysOpen
     /// `[taste]`: a taste file that steers which faces the show picks (off without a file).
     public var taste: TasteSettings = TasteSettings()
+    /// `[remote]`: the HTTP API, the phone page, metrics and OSC of a live show.
+    public var remote: RemoteSettings = RemoteSettings()
     /// One entry per screen; at least one.
     public var screens: [Screen]
 
@@ -42,6 +44,26 @@ public struct Exhibition: Sendable, Equatable {
 }
 
 // MARK: - Settings tables
+
+/// `[remote]`: how a running show is watched and steered from elsewhere.
+public struct RemoteSettings: Sendable, Equatable {
+    /// The HTTP API and the control page: `"host:port"`, or nil (`"off"`). Any address but loopback needs
+    /// the token the show prints at start.
+    public var listen: String? = "127.0.0.1:8322"
+    /// OSC in: `"host:port"` (e.g. `"0.0.0.0:7000"`), nil: off.
+    public var oscListen: String?
+    /// OSC out (events): `"host:port"`, nil: off.
+    public var oscSend: String?
+    /// Addresses allowed to send OSC: IPv4 addresses or CIDR blocks (`"10.0.0.0/8"`, `"0.0.0.0/0"` for anyone).
+    public var oscAllow: [String] = ["127.0.0.1"]
+
+    public init(listen: String? = "127.0.0.1:8322", oscListen: String? = nil, oscSend: String? = nil, oscAllow: [String] = ["127.0.0.1"]) {
+        self.listen = listen
+        self.oscListen = oscListen
+        self.oscSend = oscSend
+        self.oscAllow = oscAllow
+    }
+}
 
 /// `[show]`: where the never-ending timeline starts.
 public struct ShowSettings: Sendable, Equatable {

@@ -105,11 +105,26 @@ final class LiveScreen {
     func status(wall: Double, lanes: LiveLanes) -> ShowStatus.Screen {
         let detail = monitor.snapshot()
         let t = current?.showTime
-        return ShowStatus.Screen(name: screen.name, seed: screen.seed, level: detail?.level ?? 0, maximumLevel: detail?.maximumLevel ?? 0,
+        var screen = ShowStatus.Screen(name: screen.name, seed: screen.seed, level: detail?.level ?? 0, maximumLevel: detail?.maximumLevel ?? 0,
                                  framesPerSecond: pacing.newFrameRate, speed: pacing.rate, showTime: t,
                                  behindSeconds: t.map { max(0, wall - $0) } ?? 0, sitter: t.flatMap { path?.sitter(at: $0) },
                                  framesShown: pacing.shown, producers: source?.producers ?? lanes.producers, threadsEach: lanes.threadsEach,
                                  aheadFrames: source?.aheadCount ?? 0, frameMilliseconds: pacing.renderSecondsEMA * 1000)
+        if let detail {
+            for (name, ms) in zip(detail.names, detail.milliseconds) { if let ms { screen.stageMilliseconds[name] = ms } }
+        }
+        screen.resembles = credit?.resembles
+        screen.works = credit?.works.map { .init(credit: $0.credit, url: $0.url) } ?? []
+        return screen
+    }
+
+    private var lastSitter: Int?
+
+    /// Whether the sitter on screen changed since the last call (the status goes out at once then).
+    func sitterChanged() -> Bool {
+        guard let t = current?.showTime, let sitter = path?.sitter(at: t) else { return false }
+        defer { lastSitter = sitter }
+        return sitter != lastSitter
     }
 
     /// A log line when auto picked or changed this screen's level since the last call.

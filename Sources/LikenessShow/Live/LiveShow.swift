@@ -92,8 +92,10 @@ public final class LiveShow {
     public let lanes: LiveLanes
     /// Commands from any thread (keys, a remote control); applied by the loop, in order.
     public let commands = ShowCommandQueue()
-    /// The status snapshot, a few times a second.
+    /// The status snapshot, a few times a second (and at once after a command or a new sitter).
     public let statusBoard = ShowStatusBoard()
+    /// Snapshots for a remote control: the frame on a screen now.
+    public let frameRequests = FrameRequests()
     /// Per screen, what the sitter on show resembles (a model's lineage); nil or missing: the collection alone.
     public var sitterCredits: [(any SitterCreditProvider)?] = []
     /// Per screen, the path, to name the keyframe on screen in the status (missing: none named).
@@ -164,7 +166,8 @@ public final class LiveShow {
                 }
             }
             var now = loop.now()
-            for command in commands.drain() {
+            let drained = commands.drain()
+            for command in drained {
                 let inForce = state.exhibition
                 let effects = state.apply(command) { try Self.reloadExhibition(from: inForce) }
                 landing.posted(at: now, onScreen: effects.contains(.redraw), frames: nil)
@@ -189,6 +192,10 @@ public final class LiveShow {
                 if effects.contains(where: { if case .redraw = $0 { return false } else if case .log = $0 { return false } else { return true } }) {
                     landing.posted(at: now, onScreen: false, frames: screens.map { $0.source?.nextUnassigned })
                 }
+            }
+            if !drained.isEmpty {
+                commands.markApplied(drained.count)
+                lastStatus = -Double.infinity   // a poster waits for the status that shows its command
             }
 
             // Opening hours: fade, then stop generating; at opening start again at the wall clock.
@@ -221,10 +228,13 @@ public final class LiveShow {
             if overlayDue { lastOverlayUpdate = now }
             let creditsDue = now - lastCreditUpdate >= 0.25
             if creditsDue { lastCreditUpdate = now }
-            let statusDue = now - lastStatus >= 0.25
+            var statusDue = now - lastStatus >= 0.25
             let limitReached = options.seconds.map { now - started >= $0 } ?? false
             let framesReached = options.maxFrames.map { n in screens.allSatisfy { $0.pacing.shown >= n } } ?? false
             let finishing = limitReached || framesReached
+
+            // Snapshots asked for by a remote control: the frame on screen, handed over as it is (no copy here).
+            if !frameRequests.isEmpty { frameRequests.fulfil { i in i < screens.count ? screens[i].current?.frame : nil } }
 
             // Draw and present only windows that changed: a new frame, new overlay figures, or a redraw request.
             var presented = false
@@ -232,6 +242,7 @@ public final class LiveShow {
                 if let error = s.source?.error { throw error }
                 let newFrame = s.advance(dt: dt, paused: state.paused, now: now) > 0
                 if newFrame, let index = s.current?.index { landing.shown(index, screen: s.index, at: now) }
+                if newFrame, s.sitterChanged() { statusDue = true }
                 let creditChanged = creditsDue && s.refreshCredit()
                 if overlayDue {
                     s.overlay = LiveOverlay.lines(status: s.status(wall: wallClock(), lanes: lanes), title: exhibition.title, model: model,
@@ -306,7 +317,7 @@ public final class LiveShow {
                    nextChange: ScheduleWatch.nextChangeText(state.exhibition.schedule, after: scheduleDate),
                    paused: state.paused, blackout: state.blackout, overlay: state.overlayVisible, speed: state.speed, truncation: state.truncation,
                    modelName: model.name, modelCredit: model.credit, screens: screens.map { $0.status(wall: wall, lanes: lanes) },
-                   lastCommandMilliseconds: landing.lastMilliseconds, lastError: lastError)
+                   lastCommandMilliseconds: landing.lastMilliseconds, lastError: lastError, commandsApplied: commands.applied)
     }
 
     /// Reads every window's back buffer (drawn this iteration; earlier ones already presented, so they are

@@ -26,16 +26,27 @@ public enum ShowCommand: Sendable, Equatable {
 
 // MARK: - ShowCommandQueue
 
-/// A thread-safe queue of commands: any thread posts, the frame loop drains once per iteration.
+/// A thread-safe queue of commands: any thread posts (keys, the HTTP API, OSC), the frame loop drains once per
+/// iteration. Counts what each source posted (for the metrics) and what the loop has applied, so a poster can
+/// wait until its command took effect.
 public final class ShowCommandQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var commands: [ShowCommand] = []
+    private var posted = 0
+    private var drained = 0
+    private var bySource: [String: Int] = [:]
 
     public init() {}
 
-    /// Adds a command (from any thread).
-    public func post(_ command: ShowCommand) {
-        lock.withLock { commands.append(command) }
+    /// Adds a command (from any thread); returns its number: it has taken effect once ``applied`` reaches it.
+    @discardableResult
+    public func post(_ command: ShowCommand, source: String = "keys") -> Int {
+        lock.withLock {
+            commands.append(command)
+            posted += 1
+            bySource[source, default: 0] += 1
+            return posted
+        }
     }
 
     /// Takes every command posted so far, oldest first.
@@ -46,4 +57,15 @@ public final class ShowCommandQueue: @unchecked Sendable {
             return taken
         }
     }
+
+    /// Marks the commands of the last ``drain()`` applied (the loop calls it once their effects are done).
+    public func markApplied(_ count: Int) {
+        lock.withLock { drained += count }
+    }
+
+    /// Commands applied by the loop so far.
+    public var applied: Int { lock.withLock { drained } }
+
+    /// Commands posted so far, per source ("keys", "http", "osc").
+    public var countsBySource: [String: Int] { lock.withLock { bySource } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LikenessMedia
 
 // MARK: - ShowStatus
 
@@ -30,6 +31,23 @@ public struct ShowStatus: Sendable, Equatable, Codable {
         public var aheadFrames: Int
         /// Smoothed milliseconds one thread takes per frame.
         public var frameMilliseconds: Double
+        /// Smoothed milliseconds of each step that ran in the last frames (generator, each detail stage,
+        /// lanczos, crossfade, rgb8).
+        public var stageMilliseconds: [String: Double] = [:]
+        /// What the sitter on screen resembles ("resembles A · B · C") and its works' credits and pages (a
+        /// model with lineage; empty otherwise).
+        public var resembles: String?
+        public var works: [Work] = []
+
+        /// One training work a sitter resembles.
+        public struct Work: Sendable, Equatable, Codable {
+            public var credit: String
+            public var url: String
+            public init(credit: String, url: String) {
+                self.credit = credit
+                self.url = url
+            }
+        }
 
         public init(name: String, seed: UInt64, level: Int = 0, maximumLevel: Int = 0, framesPerSecond: Double = 0, speed: Double = 1,
                     showTime: Double? = nil, behindSeconds: Double = 0, sitter: Int? = nil, framesShown: Int = 0, producers: Int = 1,
@@ -71,10 +89,12 @@ public struct ShowStatus: Sendable, Equatable, Codable {
     public var lastCommandMilliseconds: Double?
     /// The last error the loop logged (a failed reload, a failed snapshot); nil: none.
     public var lastError: String?
+    /// Commands the loop has applied so far (see ``ShowCommandQueue/post(_:source:)``).
+    public var commandsApplied = 0
 
     public init(title: String, uptime: Double = 0, open: Bool = true, nextChange: String = "", paused: Bool = false, blackout: Bool = false,
                 overlay: Bool = false, speed: Double = 1, truncation: Double = 1, modelName: String = "", modelCredit: String = "",
-                screens: [Screen] = [], lastCommandMilliseconds: Double? = nil, lastError: String? = nil) {
+                screens: [Screen] = [], lastCommandMilliseconds: Double? = nil, lastError: String? = nil, commandsApplied: Int = 0) {
         self.title = title
         self.uptime = uptime
         self.open = open
@@ -89,6 +109,7 @@ public struct ShowStatus: Sendable, Equatable, Codable {
         self.screens = screens
         self.lastCommandMilliseconds = lastCommandMilliseconds
         self.lastError = lastError
+        self.commandsApplied = commandsApplied
     }
 
     /// systemd's STATUS= line: open or closed, screens, new frames per second, speed, lag behind the wall clock.
@@ -120,5 +141,56 @@ public final class ShowStatusBoard: @unchecked Sendable {
     /// The latest snapshot; nil before the loop made one.
     public func read() -> ShowStatus? {
         lock.withLock { status }
+    }
+}
+
+// MARK: - FrameRequests
+
+/// Frames asked for from other threads (a remote control's snapshot), handed over by the loop at its next
+/// iteration: the frame on screen as it is, no copy on the loop's side (the producer copies a frame someone
+/// still holds instead of painting over it: one allocation per snapshot, never per frame). An answer that does
+/// not come within the timeout (a loop that stopped) is nil.
+public final class FrameRequests: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiting: [(id: Int, screen: Int, continuation: CheckedContinuation<Frame?, Never>)] = []
+    private var nextID = 0
+
+    public init() {}
+
+    /// The frame screen `screen` shows at the loop's next iteration; nil after `timeout` seconds or for no frame.
+    public func frame(screen: Int, timeout: Double = 2) async -> Frame? {
+        let id = lock.withLock {
+            nextID += 1
+            return nextID
+        }
+        return await withCheckedContinuation { continuation in
+            lock.withLock { waiting.append((id, screen, continuation)) }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                self.resolve(id: id, with: nil)
+            }
+        }
+    }
+
+    /// Whether anyone waits (the loop skips the call otherwise).
+    public var isEmpty: Bool { lock.withLock { waiting.isEmpty } }
+
+    /// Answers every waiting request with `frame(screen)` (the loop, once per iteration).
+    public func fulfil(_ frame: (Int) -> Frame?) {
+        let taken: [(id: Int, screen: Int, continuation: CheckedContinuation<Frame?, Never>)] = lock.withLock {
+            guard !waiting.isEmpty else { return [] }
+            let all = waiting
+            waiting.removeAll()
+            return all
+        }
+        for request in taken { request.continuation.resume(returning: frame(request.screen)) }
+    }
+
+    private func resolve(id: Int, with frame: Frame?) {
+        let found: CheckedContinuation<Frame?, Never>? = lock.withLock {
+            guard let i = waiting.firstIndex(where: { $0.id == id }) else { return nil }
+            return waiting.remove(at: i).continuation
+        }
+        found?.resume(returning: frame)
     }
 }
