@@ -141,26 +141,27 @@ public final class RemoteAPI: Sendable {
     /// The ``ShowCommand`` a JSON body asks for, or what is wrong with it. `blackout` and `overlay` take
     /// `true`/`false` (without a value: the opposite of now), `speed` 0.01–100, `truncation` 0.05–2.
     static func parseCommand(_ body: Data, status: ShowStatus?) -> Result<ShowCommand, RemoteError> {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+        // JSONDecoder keeps true and 1 apart (JSONSerialization on Linux gives NSNumbers that are both Bool and Int).
+        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: body) else {
             return .failure(.badRequest("the body must be a JSON object {\"command\": \"pause\"} or {\"command\": \"speed\", \"value\": 0.5}"))
         }
-        guard let name = object["command"] as? String else {
+        guard case let .string(name)? = object["command"] else {
             return .failure(.badRequest("\"command\" must be one of \(commandNames.joined(separator: ", "))"))
         }
-        let value = object["value"]
+        let value = object["value"] ?? .null
         func flag(_ current: Bool?) -> Result<Bool, RemoteError> {
             switch value {
-            case nil, is NSNull: return .success(!(current ?? false))
-            case let b as Bool: return .success(b)
-            case let n as NSNumber where n == 0 || n == 1: return .success(n == 1)
+            case .null: return .success(!(current ?? false))
+            case let .bool(b): return .success(b)
+            case let .number(n) where n == 0 || n == 1: return .success(n == 1)
             default: return .failure(.badRequest("\"value\" of \(name) must be true or false"))
             }
         }
         func number(_ range: ClosedRange<Double>) -> Result<Double, RemoteError> {
-            guard let n = value as? NSNumber, !(value is Bool), n.doubleValue.isFinite, range.contains(n.doubleValue) else {
+            guard case let .number(n) = value, n.isFinite, range.contains(n) else {
                 return .failure(.badRequest("\"value\" of \(name) must be a number from \(range.lowerBound) to \(range.upperBound)"))
             }
-            return .success(n.doubleValue)
+            return .success(n)
         }
         switch name {
         case "pause": return .success(.pause)
@@ -252,6 +253,20 @@ public final class RemoteAPI: Sendable {
 
     /// OSC packets by result, counted by the OSC side and exposed here.
     public let oscCounters = RequestCounters()
+}
+
+/// One JSON value of a command's body, as JSONDecoder reads it.
+enum JSONValue: Decodable, Equatable {
+    case null, bool(Bool), number(Double), string(String), other
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else { self = .other }
+    }
 }
 
 /// A bad request, with the status it answers.

@@ -194,7 +194,7 @@ public struct OSCRefusal: Error, Sendable, Equatable, CustomStringConvertible {
 /// |---|---|---|
 /// | `/likeness/sitter` | s screen, i sitter (from 0), s what it resembles (empty without lineage) | a new sitter on a screen |
 /// | `/likeness/open` | i 1 or 0 | the schedule opens or closes the show |
-/// | `/likeness/level` | s screen, i level | a screen's detail level changes |
+/// | `/likeness/level` | s screen, i level | a screen's detail level changes (and at start) |
 /// | `/likeness/heartbeat` | – | once a second |
 public enum OSCEvents {
     public static func changes(from previous: ShowStatus?, to current: ShowStatus) -> [OSCMessage] {
@@ -207,7 +207,7 @@ public enum OSCEvents {
             if let sitter = screen.sitter, before?.sitter != sitter {
                 out.append(OSCMessage("/likeness/sitter", [.string(screen.name), .int32(Int32(clamping: sitter)), .string(screen.resembles ?? "")]))
             }
-            if before?.level != screen.level, screen.maximumLevel > 0 || before != nil {
+            if before?.level != screen.level {
                 out.append(OSCMessage("/likeness/level", [.string(screen.name), .int32(Int32(clamping: screen.level))]))
             }
         }

@@ -82,9 +82,39 @@ public final class WebServer: Sendable {
         } catch {
             throw .cannotListen(host: host, port: port, reason: "not listening after \(Int(timeout)) s", what: name)
         }
+        let bound: UInt16
         switch await server.listeningAddress {
-        case let .ip4(_, port), let .ip6(_, port): return port
-        default: return port
+        case let .ip4(_, port), let .ip6(_, port): bound = port
+        default: bound = port
+        }
+        Self.disableNagle(listeningOn: bound)
+        return bound
+    }
+
+    /// Sets `TCP_NODELAY` on the listening socket of `port` (Linux hands it on to every accepted connection).
+    ///
+    /// FlyingFox writes a response's head and body separately; with Nagle's algorithm the body then waits for
+    /// the client's delayed ACK of the head, 40 ms on Linux, on every request of a keep-alive connection
+    /// (measured: 43 ms a request, 1.9 ms with a new connection each). FlyingFox does not expose its sockets,
+    /// so the listening one is found among the process's descriptors by its port.
+    static func disableNagle(listeningOn port: UInt16) {
+        for fd in Int32(3)..<Int32(4096) {
+            var listening: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening == 1 else { continue }
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            guard named == 0 else { continue }
+            let boundPort: UInt16
+            switch Int32(address.ss_family) {
+            case AF_INET: boundPort = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) } }
+            case AF_INET6: boundPort = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) } }
+            default: continue
+            }
+            guard boundPort == port else { continue }
+            var on: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
     }
 

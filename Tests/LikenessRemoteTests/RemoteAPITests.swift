@@ -77,9 +77,10 @@ final class FakeShow: RemoteShow, @unchecked Sendable {
         let r = await post(#"{"command": "pause"}"#)
         #expect(r.status == 200 && object(r)["paused"] as? Bool == true)
         #expect(await post(#"{"command": "speed", "value": 0.5}"#).status == 200)
+        #expect(await post(#"{"command": "speed", "value": 1}"#).status == 200, "a whole number is a number")
         #expect(await post(#"{"command": "blackout", "value": true}"#).status == 200)
         #expect(await post(#"{"command": "overlay"}"#).status == 200)
-        #expect(show.posted.map(\.0) == [.pause, .setSpeed(0.5), .blackout(true), .overlay(true)] && show.posted.allSatisfy { $0.1 == "http" })
+        #expect(show.posted.map(\.0) == [.pause, .setSpeed(0.5), .setSpeed(1), .blackout(true), .overlay(true)] && show.posted.allSatisfy { $0.1 == "http" })
         for (body, words) in [(#"{"command": "speed", "value": 1000}"#, "0.01 to 100"), (#"{"command": "speed", "value": true}"#, "number"),
                               (#"{"command": "truncation"}"#, "0.05 to 2"), (#"{"command": "dance"}"#, "unknown command"),
                               (#"{"command": 3}"#, "one of"), ("not json", "JSON object"), (#"{"command": "blackout", "value": "on"}"#, "true or false")] {

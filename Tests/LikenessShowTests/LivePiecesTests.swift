@@ -126,4 +126,17 @@ import Testing
         l.shown(20, screen: 1, at: 2.08)
         #expect(abs((l.lastMilliseconds ?? 0) - 80) < 1e-6)
     }
+
+    /// A person's "next sitter" during a catch-up skip (which can take seconds) is answered within its own
+    /// skip of 1.5 s, not after the catch-up.
+    @Test func nextSitterDuringACatchUpSkip() {
+        let keyframes: (Double) -> Double? = { ($0 / 10).rounded(.down) * 10 + 10 }   // a sitter every 10 s
+        var planner = FramePlanner(fps: 30, origin: 100.2)
+        _ = planner.next(wall: 105.2, nextKeyframe: keyframes)   // 5 s behind: a catch-up skip toward 110
+        #expect(planner.timeline.isSkipping(atFrame: 1))
+        var times = [planner.next(wall: 105.2, pending: .init(skipToNextKeyframe: true), nextKeyframe: keyframes).showTime]
+        for _ in 0..<45 { times.append(planner.next(wall: 105.3, nextKeyframe: keyframes).showTime) }
+        #expect(times[45] == 110, "on the next sitter 45 frames (1.5 s) after the request: \(times[45])")
+        #expect(zip(times.dropFirst(), times).allSatisfy { $0 > $1 }, "time never runs backwards")
+    }
 }

@@ -171,7 +171,7 @@ class Show:
         self.in_flight = self.most_in_flight = 0
         self.screens = [
             {"name": "left", "level": 2, "maximumLevel": 2, "fps": 59.1, "ratio": 1.0, "behind": 0.0, "seed": 1201,
-             "showTime": 40.0, "framesShown": 2364, "resembles": "Portrait of a Young Woman, Rogier van der Weyden"},
+             "showTime": 40.0, "framesShown": 2364, "resembles": "resembles Rogier van der Weyden, Portrait of a Young Woman · The Met, object 436105"},
             {"name": "right", "level": 1, "maximumLevel": 2, "fps": 41.7, "ratio": 0.93, "behind": 1.4, "seed": 1202,
              "showTime": 13.0, "framesShown": 1668, "resembles": None},
         ]

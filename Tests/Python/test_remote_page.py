@@ -143,7 +143,7 @@ def test_the_page_in_a_real_browser(server, size):
         left, right = status["screens"]
         wait_for(lambda: f"Sitter No. {left['sitter'] + 1}" in card_text("left"), "the left screen's sitter")
         assert "level 2/2" in card_text("left") and "59.1 new frames/s" in card_text("left") and "speed 100%" in card_text("left")
-        assert "resembles Portrait of a Young Woman" in card_text("left")
+        assert "resembles Rogier van der Weyden, Portrait of a Young Woman" in card_text("left") and "resembles resembles" not in card_text("left")
         assert "level 1/2" in card_text("right") and "speed 93%" in card_text("right") and "1.4 s behind" in card_text("right")
         assert "resembles" not in card_text("right")
         header = driver.find_element("tag name", "header").text

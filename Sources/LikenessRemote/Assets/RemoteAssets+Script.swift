@@ -124,7 +124,7 @@ extension RemoteAssets {
           setText(card.fps, number(screen.framesPerSecond, 1) + " new frames/s");
           setText(card.speed, "speed " + Math.round(100 * (screen.speed || 0)) + "%");
           setText(card.behind, number(screen.behindSeconds, 1) + " s behind");
-          setText(card.resembles, screen.resembles ? "resembles " + screen.resembles : "");
+          setText(card.resembles, screen.resembles ? (/^resembles /.test(screen.resembles) ? screen.resembles : "resembles " + screen.resembles) : "");
           card.root.classList.toggle("slow", (screen.speed || 0) < 0.95);
         });
         screensBox.dataset.count = String(screens.length);

@@ -25,7 +25,7 @@ extension RemoteAssets {
     .screens { display: grid; gap: 0.75rem; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); }
     .screens[data-count="1"] { grid-template-columns: minmax(0, 1fr); }
     .screen { min-width: 0; display: flex; flex-direction: column; gap: 0.45rem; }
-    .picture { position: relative; aspect-ratio: 16 / 9; border-radius: 3px; overflow: hidden; background: #0d0c0b;
+    .picture { position: relative; aspect-ratio: 16 / 9; max-height: 70vh; border-radius: 3px; overflow: hidden; background: #0d0c0b;
       box-shadow: 0 0.75rem 1rem -0.5rem rgba(0,0,0,0.6), 0 0 0 1px var(--line); }
     .picture img { display: block; width: 100%; height: 100%; object-fit: contain; user-select: none; -webkit-user-select: none; }
     .picture:not(.shown) img { visibility: hidden; }

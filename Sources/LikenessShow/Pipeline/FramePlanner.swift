@@ -113,7 +113,9 @@ public struct FramePlanner: Sendable {
         }
         if let rate = pending.rate { timeline.setRate(rate, fromFrame: k) }
         if let scale = pending.latentScale { latentScale = scale }
-        if pending.skipToNextKeyframe, !timeline.isSkipping(atFrame: k) {
+        // A person asking for the next sitter is answered even while a catch-up skip is under way (it can take
+        // several seconds): the skip is planned again from this frame, to the keyframe at least a skip away.
+        if pending.skipToNextKeyframe {
             let earliest = timeline.earliestSkipTarget(fromFrame: k, over: skipFrames)
             if let target = nextKeyframe(earliest) {
                 timeline.skip(to: target, fromFrame: k, over: skipFrames)
