@@ -135,11 +135,10 @@ public final class RemoteAPI: Sendable {
 
     // MARK: Commands
 
-    /// The commands of `POST /api/command`, and the value each takes.
-    static let commandNames = ["pause", "resume", "next", "blackout", "overlay", "snapshot", "reload", "speed", "truncation"]
+    /// The commands of `POST /api/command` (``RemoteCommand``'s table).
+    static let commandNames = RemoteCommand.names
 
-    /// The ``ShowCommand`` a JSON body asks for, or what is wrong with it. `blackout` and `overlay` take
-    /// `true`/`false` (without a value: the opposite of now), `speed` 0.01–100, `truncation` 0.05–2.
+    /// The ``ShowCommand`` a JSON body `{"command": …, "value": …}` asks for, or what is wrong with it.
     static func parseCommand(_ body: Data, status: ShowStatus?) -> Result<ShowCommand, RemoteError> {
         // JSONDecoder keeps true and 1 apart (JSONSerialization on Linux gives NSNumbers that are both Bool and Int).
         guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: body) else {
@@ -148,33 +147,15 @@ public final class RemoteAPI: Sendable {
         guard case let .string(name)? = object["command"] else {
             return .failure(.badRequest("\"command\" must be one of \(commandNames.joined(separator: ", "))"))
         }
-        let value = object["value"] ?? .null
-        func flag(_ current: Bool?) -> Result<Bool, RemoteError> {
-            switch value {
-            case .null: return .success(!(current ?? false))
-            case let .bool(b): return .success(b)
-            case let .number(n) where n == 0 || n == 1: return .success(n == 1)
-            default: return .failure(.badRequest("\"value\" of \(name) must be true or false"))
-            }
+        let value: RemoteCommand.Value
+        switch object["value"] ?? .null {
+        case .null: value = .none
+        case let .bool(b): value = .bool(b)
+        case let .number(n): value = .number(n)
+        case let .string(s): value = .other(s)
+        case .other: value = .other("")
         }
-        func number(_ range: ClosedRange<Double>) -> Result<Double, RemoteError> {
-            guard case let .number(n) = value, n.isFinite, range.contains(n) else {
-                return .failure(.badRequest("\"value\" of \(name) must be a number from \(range.lowerBound) to \(range.upperBound)"))
-            }
-            return .success(n)
-        }
-        switch name {
-        case "pause": return .success(.pause)
-        case "resume": return .success(.resume)
-        case "next": return .success(.nextSitter)
-        case "snapshot": return .success(.snapshot)
-        case "reload": return .success(.reload)
-        case "blackout": return flag(status?.blackout).map { .blackout($0) }
-        case "overlay": return flag(status?.overlay).map { .overlay($0) }
-        case "speed": return number(0.01...100).map { .setSpeed($0) }
-        case "truncation": return number(0.05...2).map { .setTruncation($0) }
-        default: return .failure(.badRequest("unknown command '\(APIResponse.echo(name, limit: 40))'; one of \(commandNames.joined(separator: ", "))"))
-        }
+        return RemoteCommand.command(named: name, value: value, status: status).mapError { .badRequest("\"value\": \($0.description)") }
     }
 
     private func command(_ body: Data, client: String) async -> APIResponse {

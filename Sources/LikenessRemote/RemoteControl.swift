@@ -151,32 +151,22 @@ public final class OSCCommandHandler: @unchecked Sendable {
         log(held > 0 ? "\(line) (and \(held) more since)" : line)
     }
 
-    /// The command a message asks for, or why it is refused. Pure.
+    /// The command a message asks for (``RemoteCommand``'s table: `/likeness/<name>`, its first argument the
+    /// value), or why it is refused. Pure.
     public static func command(for message: OSCMessage, status: ShowStatus?) -> Result<ShowCommand, OSCRefusal> {
-        func flag(_ current: Bool?) -> Result<Bool, OSCRefusal> {
-            guard !message.arguments.isEmpty else { return .success(!(current ?? false)) }
-            guard let n = message.float(at: 0) else { return .failure(OSCRefusal("\(message.address) takes an int (1 on, 0 off), got \(message)")) }
-            return .success(n != 0)
+        let prefix = "/likeness/"
+        guard message.address.hasPrefix(prefix) else {
+            return .failure(OSCRefusal("unknown address \(message.address.prefix(64)); Likeness answers \(RemoteCommand.names.map { prefix + $0 }.joined(separator: ", "))"))
         }
-        func number(_ range: ClosedRange<Float>) -> Result<Double, OSCRefusal> {
-            guard let n = message.float(at: 0), n.isFinite, range.contains(n) else {
-                return .failure(OSCRefusal("\(message.address) takes a number from \(range.lowerBound) to \(range.upperBound), got \(message)"))
-            }
-            return .success(Double(n))
+        let value: RemoteCommand.Value
+        switch message.arguments.first {
+        case nil: value = .none
+        case let .int32(i)?: value = .number(Double(i))
+        case let .float32(f)?: value = .number(Double(f))
+        case .string?, .blob?: value = .other("")
         }
-        switch message.address {
-        case "/likeness/pause": return .success(.pause)
-        case "/likeness/resume": return .success(.resume)
-        case "/likeness/next": return .success(.nextSitter)
-        case "/likeness/snapshot": return .success(.snapshot)
-        case "/likeness/reload": return .success(.reload)
-        case "/likeness/blackout": return flag(status?.blackout).map { .blackout($0) }
-        case "/likeness/overlay": return flag(status?.overlay).map { .overlay($0) }
-        case "/likeness/speed": return number(0.01...100).map { .setSpeed($0) }
-        case "/likeness/truncation": return number(0.05...2).map { .setTruncation($0) }
-        default:
-            return .failure(OSCRefusal("unknown address \(message.address.prefix(64)); Likeness answers /likeness/pause, resume, next, blackout, overlay, speed, truncation, snapshot, reload"))
-        }
+        return RemoteCommand.command(named: String(message.address.dropFirst(prefix.count)), value: value, status: status)
+            .mapError { OSCRefusal("\(message.address): \($0.description), got \(message)") }
     }
 }
 

@@ -33,7 +33,9 @@ public enum RemoteOpenAPI {
                 "resembles": ["type": "string", "nullable": true, "description": "the training works the sitter resembles (a model with lineage)"],
                 "works": ["type": "array", "items": ["type": "object", "properties": ["credit": ["type": "string"], "url": ["type": "string"]]]],
                 "stageMilliseconds": ["type": "object", "additionalProperties": number],
-                "producers": ["type": "integer"], "renderAheadFrames": ["type": "integer"],
+                "producers": ["type": "integer"], "threadsEach": ["type": "integer"],
+                "aheadFrames": ["type": "integer", "description": "frames assigned beyond the one on screen"],
+                "frameMilliseconds": ["type": "number", "description": "what one producer thread takes per frame"],
             ],
         ]
         let status: [String: Any] = [

@@ -10,26 +10,6 @@ public struct RemoteStatus: Sendable, Equatable, Codable {
         public var credit: String
     }
 
-    public struct Screen: Sendable, Equatable, Codable {
-        public var name: String
-        public var level: Int
-        public var maximumLevel: Int
-        public var framesPerSecond: Double
-        /// The show clock's speed ratio, 0…1 (1: the exhibition's tempo is kept).
-        public var speed: Double
-        public var showTime: Double?
-        public var behindSeconds: Double
-        /// The keyframe on screen, from 0 ("Sitter No. sitter + 1").
-        public var sitter: Int?
-        public var seed: UInt64
-        public var framesShown: Int
-        public var resembles: String?
-        public var works: [ShowStatus.Screen.Work]
-        public var stageMilliseconds: [String: Double]
-        public var producers: Int
-        public var renderAheadFrames: Int
-    }
-
     public var title: String
     public var version: String
     public var uptime: Double
@@ -42,7 +22,8 @@ public struct RemoteStatus: Sendable, Equatable, Codable {
     public var speed: Double
     public var truncation: Double
     public var model: Model
-    public var screens: [Screen]
+    /// Per screen, as the show's status has it (figures rounded).
+    public var screens: [ShowStatus.Screen]
     public var lastError: String?
     public var lastCommandMilliseconds: Double?
 
@@ -59,10 +40,14 @@ public struct RemoteStatus: Sendable, Equatable, Codable {
         truncation = s.truncation
         model = Model(name: s.modelName, credit: s.modelCredit)
         screens = s.screens.map { c in
-            Screen(name: c.name, level: c.level, maximumLevel: c.maximumLevel, framesPerSecond: Self.rounded(c.framesPerSecond, 2),
-                   speed: Self.rounded(c.speed, 3), showTime: c.showTime.map { Self.rounded($0, 3) }, behindSeconds: Self.rounded(c.behindSeconds, 3),
-                   sitter: c.sitter, seed: c.seed, framesShown: c.framesShown, resembles: c.resembles, works: c.works,
-                   stageMilliseconds: c.stageMilliseconds.mapValues { Self.rounded($0, 2) }, producers: c.producers, renderAheadFrames: c.aheadFrames)
+            var r = c
+            r.framesPerSecond = Self.rounded(c.framesPerSecond, 2)
+            r.speed = Self.rounded(c.speed, 3)
+            r.showTime = c.showTime.map { Self.rounded($0, 3) }
+            r.behindSeconds = Self.rounded(c.behindSeconds, 3)
+            r.frameMilliseconds = Self.rounded(c.frameMilliseconds, 2)
+            r.stageMilliseconds = c.stageMilliseconds.mapValues { Self.rounded($0, 2) }
+            return r
         }
         lastError = s.lastError
         lastCommandMilliseconds = s.lastCommandMilliseconds.map { Self.rounded($0, 1) }

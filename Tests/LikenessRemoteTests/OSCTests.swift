@@ -1,4 +1,5 @@
 import Foundation
+import LikenessShow
 import Testing
 
 @testable import LikenessRemote

@@ -93,6 +93,16 @@ import Testing
         #expect(e.screens.map(\.seed) == [1, 2])
     }
 
+    @Test func remoteEndpoints() throws {
+        let e = try Exhibition.parse("[remote]\nlisten = \"[::1]:8322\"\nosc_listen = \"0.0.0.0:7000\"\nosc_send = \"10.0.0.5:7001\"\nosc_allow = [\"10.0.0.0/8\"]\n")
+        #expect(e.remote == RemoteSettings(listen: "[::1]:8322", oscListen: "0.0.0.0:7000", oscSend: "10.0.0.5:7001", oscAllow: ["10.0.0.0/8"]))
+        #expect(try Exhibition.parse("[remote]\nlisten = \"off\"\n").remote.listen == nil)
+        #expect(Exhibition().remote.listen == "127.0.0.1:8322" && Exhibition().remote.oscListen == nil)
+        for bad in ["listen = \"localhost:8322\"", "listen = \"1.2.3.4\"", "osc_send = \"[::1]:7000\"", "osc_allow = [\"10.0.0.0/33\"]", "osc_allow = [\"010.0.0.1\"]"] {
+            #expect(throws: ShowError.self, "\(bad)") { try Exhibition.parse("[remote]\n\(bad)\n") }
+        }
+    }
+
     /// Per-screen taste: a screen's own file and strength over `[taste]`; "none" turns it off for that screen.
     @Test func screensMayNameTheirOwnTaste() throws {
         let e = try Exhibition.parse("""

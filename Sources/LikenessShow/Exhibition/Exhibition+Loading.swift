@@ -201,17 +201,17 @@ extension Exhibition {
     /// IPv4 addresses or CIDR blocks.
     private static func parseRemote(_ t: TableReader) throws(ShowError) -> RemoteSettings {
         var r = RemoteSettings()
-        func endpoint(_ key: String, default fallback: String?) throws(ShowError) -> String? {
+        func endpoint(_ key: String, default fallback: String?, ipv6: Bool) throws(ShowError) -> String? {
             let text = try t.string(key, default: fallback ?? "off")
             if text == "off" { return nil }
-            guard isEndpoint(text) else {
-                throw t.invalid(key, "\"\(text.prefix(80))\"", "\"off\" or \"address:port\" with an IP address and a port 1 to 65535, e.g. \"127.0.0.1:8322\" or \"0.0.0.0:7000\"")
+            guard isEndpoint(text), ipv6 || !text.hasPrefix("[") else {
+                throw t.invalid(key, "\"\(text.prefix(80))\"", "\"off\" or \"address:port\" with an \(ipv6 ? "IP" : "IPv4") address and a port 1 to 65535, e.g. \"127.0.0.1:8322\" or \"0.0.0.0:7000\"")
             }
             return text
         }
-        r.listen = try endpoint("listen", default: r.listen)
-        r.oscListen = try endpoint("osc_listen", default: nil)
-        r.oscSend = try endpoint("osc_send", default: nil)
+        r.listen = try endpoint("listen", default: r.listen, ipv6: true)
+        r.oscListen = try endpoint("osc_listen", default: nil, ipv6: false)
+        r.oscSend = try endpoint("osc_send", default: nil, ipv6: false)
         r.oscAllow = try t.stringArray("osc_allow", default: r.oscAllow)
         for block in r.oscAllow where !isIPv4Block(block) {
             throw t.invalid("osc_allow", "\"\(block.prefix(80))\"", "IPv4 addresses or CIDR blocks, e.g. [\"127.0.0.1\", \"10.0.0.0/8\"] (\"0.0.0.0/0\": anyone)")
@@ -232,20 +232,14 @@ extension Exhibition {
             guard let colon = text.lastIndex(of: ":") else { return false }
             host = text[..<colon]
             port = text[text.index(after: colon)...]
-            guard isIPv4Block(String(host)), !host.contains("/") else { return false }
+            guard IPv4.parse(String(host)) != nil else { return false }
         }
         guard let p = Int(port), (1...65535).contains(p) else { return false }
         return true
     }
 
-    /// `a.b.c.d` or `a.b.c.d/n` (n 0 to 32).
-    static func isIPv4Block(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { return false }
-        if parts.count == 2 { guard let n = Int(parts[1]), (0...32).contains(n) else { return false } }
-        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.allSatisfy { o in o.count <= 3 && Int(o).map { (0...255).contains($0) } ?? false }
-    }
+    /// `a.b.c.d` or `a.b.c.d/n` (n 0 to 32), as the OSC receiver reads it (``IPv4/Block``).
+    static func isIPv4Block(_ text: String) -> Bool { IPv4.Block(text) != nil }
 
     private static func parseTaste(_ t: TableReader) throws(ShowError) -> TasteSettings {
         var taste = TasteSettings()
