@@ -18,6 +18,7 @@ import copy
 import csv
 import json
 import math
+import gc
 import os
 import platform
 import random
@@ -159,7 +160,9 @@ def start_replica(device_name: str) -> Replica:
 
 
 def stop_replica(replica: Replica) -> None:
+    """Leave the process group, after the DDP wrappers that use it are gone (collected first)."""
     if replica.distributed and dist.is_initialized():
+        gc.collect()
         dist.destroy_process_group()
 
 
@@ -224,7 +227,13 @@ def train(args) -> int:
     """Run (or continue) a training run as described by the parsed arguments of train.py."""
     replica = start_replica(args.device)
     try:
-        return _train(args, replica)
+        result = _train(args, replica)
+        # A finished run's replicas leave together: none tears down gloo's threads while another still talks to
+        # it (under load that ended in "terminate called without an active exception", SIGABRT). Not on an
+        # error: a barrier would wait for a replica that is gone.
+        if replica.distributed and dist.is_initialized():
+            dist.barrier()
+        return result
     finally:
         stop_replica(replica)
 
