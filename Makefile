@@ -11,7 +11,7 @@ TEST_APT_PACKAGES := chromium chromium-driver zbar-tools
 EXHIBITION  ?= Exhibition/default.toml
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps venv build release show test test-swift test-python fuzz fuzz-libfuzzer bench fixtures clean crops train model lineage
+.PHONY: all deps venv build release show test test-swift test-python fuzz fuzz-libfuzzer bench fixtures clean crops train save-run model lineage
 
 all: release
 
@@ -115,10 +115,19 @@ crops: venv
 	else $(VENV_PY) Models/training/prepare.py --dataset $(DATASET) --out .cache/crops-256; fi
 
 # One sitting of MINUTES; when RUN already holds a checkpoint, the sitting continues it (--resume), so
-# `make train` run again in the next session trains the next leg.
+# `make train` run again in the next session trains the next leg. A checkout without .cache/ (a fresh clone)
+# starts from the run saved in git (SAVED, written by `make save-run`), so a leg is never lost with the cache.
+SAVED ?= Models/training/runs/v2
 train: crops
+	@if [ ! -f $(RUN)/checkpoint.pt ] && [ -f $(SAVED)/checkpoint.pt ]; then \
+	  echo "train: no $(RUN); continuing the run saved in $(SAVED)"; mkdir -p $(RUN) && cp $(SAVED)/* $(RUN)/; fi
 	$(TRAIN_LAUNCH) Models/training/train.py --crops .cache/crops-256 --out $(RUN) --minutes $(MINUTES) $(TRAIN_FLAGS) \
-	  $(if $(wildcard $(RUN)/checkpoint.pt),--resume)
+	  $$( [ -f $(RUN)/checkpoint.pt ] && echo --resume )
+
+# Keeps the run's checkpoint (everything --resume needs), its log and config in git, for the next session.
+save-run:
+	@test -f $(RUN)/checkpoint.pt || { echo "save-run: no $(RUN)/checkpoint.pt"; exit 1; }
+	mkdir -p $(SAVED) && cp $(RUN)/checkpoint.pt $(RUN)/log.jsonl $(RUN)/config.json $(SAVED)/
 
 model: venv
 	$(VENV_PY) Models/training/export.py --checkpoint $(RUN)/checkpoint.pt --out Models/$(MODEL)/model.onnx
