@@ -117,7 +117,7 @@ crops: venv
 # One sitting of MINUTES; when RUN already holds a checkpoint, the sitting continues it (--resume), so
 # `make train` run again in the next session trains the next leg. A checkout without .cache/ (a fresh clone)
 # starts from the run saved in git (SAVED, written by `make save-run`), so a leg is never lost with the cache.
-SAVED ?= Models/training/runs/v2
+SAVED ?= Models/training/saved-runs/v2
 train: crops
 	@if [ ! -f $(RUN)/checkpoint.pt ] && [ -f $(SAVED)/checkpoint.pt ]; then \
 	  echo "train: no $(RUN); continuing the run saved in $(SAVED)"; mkdir -p $(RUN) && cp $(SAVED)/* $(RUN)/; fi
