@@ -57,6 +57,7 @@ public final class RemoteAPI: Sendable {
     let snapshotLimit: RateLimiter
     let requestLimit: RateLimiter
     let counters = RequestCounters()
+    let statusCache = StatusCache()
 
     /// Commands a client may post: a burst of 20, then 10 a second.
     public static let commandsPerSecond = 10.0
@@ -130,7 +131,16 @@ public final class RemoteAPI: Sendable {
 
     private func statusResponse() -> APIResponse {
         guard let status = show.status() else { return .error(503, "the show is starting; try again in a second") }
-        return .json(200, data: RemoteStatus(status, version: version).json())
+        return .json(200, data: statusJSON(status))
+    }
+
+    /// The status's JSON, encoded once per snapshot (the show publishes a few a second; a client polling faster,
+    /// or a flood, gets the same bytes without encoding them again).
+    private func statusJSON(_ status: ShowStatus) -> Data {
+        if let data = statusCache.data(for: status) { return data }
+        let data = RemoteStatus(status, version: version).json()
+        statusCache.keep(data, for: status)
+        return data
     }
 
     // MARK: Commands
@@ -173,7 +183,7 @@ public final class RemoteAPI: Sendable {
         let deadline = clock() + 1
         while clock() < deadline {
             if let status = show.status(), status.commandsApplied >= number {
-                return .json(200, data: RemoteStatus(status, version: version).json())
+                return .json(200, data: statusJSON(status))
             }
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
@@ -265,4 +275,18 @@ public final class RequestCounters: @unchecked Sendable {
     public func count(status: Int) { count(String(status)) }
     public func count(_ key: String) { lock.withLock { counts[key, default: 0] += 1 } }
     public func snapshot() -> [String: Int] { lock.withLock { counts } }
+}
+
+/// The last status and its encoded JSON, thread-safe.
+final class StatusCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: (status: ShowStatus, data: Data)?
+
+    func data(for status: ShowStatus) -> Data? {
+        lock.withLock { kept?.status == status ? kept?.data : nil }
+    }
+
+    func keep(_ data: Data, for status: ShowStatus) {
+        lock.withLock { kept = (status, data) }
+    }
 }

@@ -123,6 +123,7 @@ public final class WebServer: Sendable {
     }
 
     static func handle(_ request: HTTPRequest, handler: Handler) async -> HTTPResponse {
+        BackgroundPriority.lowerThisThread()
         var headers: [String: String] = [:]
         for (key, value) in request.headers { headers[key.rawValue.lowercased()] = value }
         var body = Data()
@@ -200,4 +201,40 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
             "\(what): cannot listen on \(host):\(port): \(reason); is another program using the port? choose another port"
         }
     }
+}
+
+// MARK: - BackgroundPriority
+
+/// Lowers the priority (nice 10) of each thread that serves requests, once per thread, so a show's frame
+/// threads (nice 0) win the cores when a flood of requests arrives. Linux sets nice per thread (`setpriority`
+/// with the thread's id); elsewhere this does nothing.
+enum BackgroundPriority {
+    static let nice: Int32 = 10
+
+    static func lowerThisThread() {
+        #if os(Linux)
+        guard !lowered else { return }
+        lowered = true
+        // The thread's id from /proc (Swift cannot call the variadic `syscall`, and glibc's `gettid` is not exported).
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
+              let tid = id_t(link.split(separator: "/").last ?? "") else { return }
+        if getpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid) < nice {
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, nice)
+        }
+        #endif
+    }
+
+    #if os(Linux)
+    /// Per thread (a thread-local flag: each of Swift's concurrency threads is lowered when it first serves).
+    private static var lowered: Bool {
+        get { pthread_getspecific(key) != nil }
+        set { pthread_setspecific(key, newValue ? UnsafeRawPointer(bitPattern: 1) : nil) }
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+    #endif
 }
