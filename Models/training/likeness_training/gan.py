@@ -159,6 +159,17 @@ def start_replica(device_name: str) -> Replica:
     return Replica(rank, world, local_rank, device)
 
 
+def slim_checkpoint(source: Path, target: Path) -> None:
+    """A checkpoint small enough for git (under 30 MB): all --resume needs but the optimisers' moments (Adam
+    rebuilds them in a few hundred steps), with the EMA in bfloat16. The full one stays in the run's folder."""
+    state = torch.load(source, weights_only=False)
+    state.pop("opt_g", None)
+    state.pop("opt_d", None)
+    state["ema"] = {k: v.to(torch.bfloat16) if v.is_floating_point() else v for k, v in state["ema"].items()}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(state, target)
+
+
 def stop_replica(replica: Replica) -> None:
     """Leave the process group, after the DDP wrappers that use it are gone (collected first)."""
     if replica.distributed and dist.is_initialized():
@@ -296,8 +307,12 @@ def _train(args, replica: Replica) -> int:
         gen.load_state_dict(state["generator"])
         disc.load_state_dict(state["discriminator"])
         ema.load_state_dict(state["ema"])
-        opt_g.load_state_dict(state["opt_g"])
-        opt_d.load_state_dict(state["opt_d"])
+        if "opt_g" in state:
+            opt_g.load_state_dict(state["opt_g"])
+            opt_d.load_state_dict(state["opt_d"])
+        elif replica.rank == 0:
+            print("train: a slim checkpoint (make save-run): the optimisers start afresh, so this leg does not repeat "
+                  "an uninterrupted run's losses exactly", flush=True)
         ada.load_state_dict(state["ada"])
         step, images_seen = state["step"], state["images_seen"]
         trained_seconds, legs = state["elapsed_seconds"], list(state.get("legs", []))

@@ -3,6 +3,7 @@ v2 architecture's pieces (grid-free upsampling, the adaptive augmentation streng
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -171,3 +172,22 @@ def test_adaptive_augmentation_rises_when_d_overfits_and_falls_when_it_does_not(
     restored = AdaptiveAugment()
     restored.load_state_dict(ada.state_dict())
     assert restored.state_dict() == ada.state_dict()
+
+
+def test_a_slim_checkpoint_resumes_without_the_optimisers(tiny_crops, tmp_path):
+    """make save-run keeps a checkpoint for git: no optimiser moments, EMA in bfloat16; --resume continues it."""
+    from likeness_training.gan import slim_checkpoint
+    run, kept = tmp_path / "run", tmp_path / "kept"
+    command = [sys.executable, str(TRAINING / "train.py"), "--crops", str(tiny_crops), *TINY]
+    assert subprocess.run([*command, "--out", str(run), "--steps", "2"], capture_output=True, timeout=300).returncode == 0
+    slim_checkpoint(run / "checkpoint.pt", kept / "checkpoint.pt")
+    full, slim = torch.load(run / "checkpoint.pt", weights_only=False), torch.load(kept / "checkpoint.pt", weights_only=False)
+    assert "opt_g" not in slim and "opt_d" not in slim and slim["step"] == full["step"] == 2
+    assert all(v.dtype == torch.bfloat16 for v in slim["ema"].values() if v.is_floating_point())
+    assert (kept / "checkpoint.pt").stat().st_size < 0.6 * (run / "checkpoint.pt").stat().st_size
+    shutil.copy(run / "config.json", kept / "config.json")
+    shutil.copy(run / "log.jsonl", kept / "log.jsonl")
+    result = subprocess.run([*command, "--out", str(kept), "--steps", "4", "--resume"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "optimisers start afresh" in result.stdout
+    assert torch.load(kept / "checkpoint.pt", weights_only=False)["step"] == 4
